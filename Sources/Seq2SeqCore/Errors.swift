@@ -1,0 +1,37 @@
+// Errors.swift — every failure a user can cause, as one typed error whose description is a
+// single line naming the file (and line) or the flag. The executable prints it and exits non-zero.
+
+import Foundation
+
+public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
+    /// A file could not be opened or read at all (missing, a folder, no permission).
+    case unreadableFile(path: String, reason: String)
+    /// A file exists but holds nothing usable (zero bytes, or only blank lines).
+    case emptyFile(path: String)
+    /// A line of a corpus or input file is malformed; `line` counts from 1.
+    case malformedLine(path: String, line: Int, reason: String)
+    /// A checkpoint (or any safetensors file) is truncated, corrupt, of another format, or inconsistent.
+    case invalidCheckpoint(path: String, reason: String)
+    /// A file could not be written.
+    case unwritableFile(path: String, reason: String)
+    /// A command-line flag is unknown, lacks its value, or has a value out of range.
+    case invalidOption(flag: String, reason: String)
+    /// A configuration that cannot describe a model (for example a zero size).
+    case invalidConfiguration(reason: String)
+    /// An input sentence longer than the model accepts.
+    case inputTooLong(path: String, line: Int, length: Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case let .unreadableFile(path, reason): return "\(path): cannot read: \(reason)"
+        case let .emptyFile(path): return "\(path): the file is empty"
+        case let .malformedLine(path, line, reason): return "\(path):\(line): \(reason)"
+        case let .invalidCheckpoint(path, reason): return "\(path): not a valid checkpoint: \(reason)"
+        case let .unwritableFile(path, reason): return "\(path): cannot write: \(reason)"
+        case let .invalidOption(flag, reason): return "\(flag): \(reason)"
+        case let .invalidConfiguration(reason): return "invalid configuration: \(reason)"
+        case let .inputTooLong(path, line, length, limit):
+            return "\(path):\(line): the sentence has \(length) tokens, more than the limit of \(limit)"
+        }
+    }
+}
