@@ -1,0 +1,129 @@
+// Matrix.swift — row-major float32 storage and the views every layer works on. No autograd: a Matrix is
+// numbers plus a shape, and each layer's backward is written by hand next to its forward.
+
+/// One contiguous, zero-initialised allocation of floats; freed when the last view of it goes away.
+public final class FloatStorage: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    public init(count: Int) {
+        precondition(count >= 0, "FloatStorage needs a non-negative count")
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { base.deallocate() }
+
+    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
+}
+
+/// A row-major view `[rows, cols]` into a `FloatStorage`: element (r, c) lives at `pointer[r * stride + c]`.
+///
+/// Copying a Matrix copies the view, not the numbers (like passing a pointer in C): views of the same storage
+/// see each other's writes. That is how the parameter table hands out named tensors of one flat block, and how
+/// `[embedding ; context]` is written in place through two column views. `clone()` copies the numbers.
+public struct Matrix: @unchecked Sendable {
+    public let storage: FloatStorage
+    public let offset: Int
+    public let rows: Int
+    public let cols: Int
+    /// Distance in floats between the starts of consecutive rows (≥ cols; > cols for a column view).
+    public let stride: Int
+
+    /// A new zero matrix with its own storage.
+    public init(rows: Int, cols: Int) {
+        precondition(rows >= 0 && cols >= 0, "Matrix shape must be non-negative")
+        self.storage = FloatStorage(count: rows * cols)
+        self.offset = 0
+        self.rows = rows
+        self.cols = cols
+        self.stride = cols
+    }
+
+    /// A view of `rows × cols` floats of `storage` starting at `offset`.
+    public init(storage: FloatStorage, offset: Int, rows: Int, cols: Int, stride: Int? = nil) {
+        let stride = stride ?? cols
+        precondition(rows == 0 || offset + (rows - 1) * stride + cols <= storage.count, "Matrix view exceeds its storage")
+        self.storage = storage
+        self.offset = offset
+        self.rows = rows
+        self.cols = cols
+        self.stride = stride
+    }
+
+    /// A matrix holding a copy of `values` (row-major, count rows·cols).
+    public init(rows: Int, cols: Int, values: [Float]) {
+        precondition(values.count == rows * cols, "Matrix(values:) needs rows·cols values")
+        self.init(rows: rows, cols: cols)
+        values.withUnsafeBufferPointer { source in
+            guard let start = source.baseAddress else { return }
+            pointer.update(from: start, count: values.count)
+        }
+    }
+
+    public var pointer: UnsafeMutablePointer<Float> { storage.base + offset }
+    public var count: Int { rows * cols }
+    public var isContiguous: Bool { stride == cols || rows <= 1 }
+
+    public subscript(row: Int, col: Int) -> Float {
+        get {
+            assert(row >= 0 && row < rows && col >= 0 && col < cols, "Matrix index out of bounds")
+            return pointer[row * stride + col]
+        }
+        nonmutating set {
+            assert(row >= 0 && row < rows && col >= 0 && col < cols, "Matrix index out of bounds")
+            pointer[row * stride + col] = newValue
+        }
+    }
+
+    /// Pointer to the first element of row `r`.
+    /// (Checked in debug builds only: this sits in every hot loop.)
+    @inline(__always) public func row(_ r: Int) -> UnsafeMutablePointer<Float> {
+        assert(r >= 0 && (r < rows || (r == rows && cols == 0)), "Matrix row \(r) out of bounds 0..<\(rows)")
+        return pointer + r * stride
+    }
+
+    /// The view of rows `range` (shares storage).
+    public func rows(_ range: Range<Int>) -> Matrix {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "row range out of bounds")
+        return Matrix(storage: storage, offset: offset + range.lowerBound * stride, rows: range.count, cols: cols, stride: stride)
+    }
+
+    /// The view of columns `range` (shares storage; its stride is this matrix's).
+    public func columns(_ range: Range<Int>) -> Matrix {
+        precondition(range.lowerBound >= 0 && range.upperBound <= cols, "column range out of bounds")
+        return Matrix(storage: storage, offset: offset + range.lowerBound, rows: rows, cols: range.count, stride: stride)
+    }
+
+    /// Time step `t` of a time-major `[T·B, X]` sequence: rows t·B ..< (t+1)·B.
+    public func timeStep(_ t: Int, batchSize: Int) -> Matrix { rows(t * batchSize ..< (t + 1) * batchSize) }
+
+    public func fill(_ value: Float) {
+        for r in 0..<rows { row(r).update(repeating: value, count: cols) }
+    }
+
+    /// Copies the numbers of `source` (same shape) into this view.
+    public func copy(from source: Matrix) {
+        precondition(source.rows == rows && source.cols == cols, "copy(from:) needs equal shapes")
+        for r in 0..<rows { row(r).update(from: source.row(r), count: cols) }
+    }
+
+    /// A new matrix with its own storage holding the same numbers.
+    public func clone() -> Matrix {
+        let result = Matrix(rows: rows, cols: cols)
+        result.copy(from: self)
+        return result
+    }
+
+    /// The numbers, row-major.
+    public func toArray() -> [Float] {
+        var values = [Float]()
+        values.reserveCapacity(count)
+        for r in 0..<rows { values.append(contentsOf: UnsafeBufferPointer(start: row(r), count: cols)) }
+        return values
+    }
+
+    /// Row `r` as an array (for results handed to callers, not for hot loops).
+    public func rowArray(_ r: Int) -> [Float] { Array(UnsafeBufferPointer(start: row(r), count: cols)) }
+}
