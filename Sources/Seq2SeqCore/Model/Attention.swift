@@ -1,0 +1,114 @@
+// Attention.swift — Bahdanau additive attention (SPEC §1): keys K_j = W_key H_j + b_key once per batch; per
+// decoder step score_j = w_energy · tanh(W_query s + K_j), padded j get −∞ (weight exactly 0),
+// α = softmax(score), context = Σ_j α_j H_j. Stage [4][6].
+
+import Foundation
+
+public struct AttentionParameters {
+    public var key: LinearParameters      // [A, 2H], [A]
+    public var query: LinearParameters    // [A, D], no bias
+    public var energy: LinearParameters   // [1, A], no bias
+}
+
+/// Computed once per batch and passed into every decoder step (the layer itself holds no state).
+public struct AttentionKeys {
+    public let keys: Matrix       // K [Ts·B, A]
+    public let values: Matrix     // H [Ts·B, 2H], the encoder's top-layer outputs
+    public let lengths: [Int]     // [B] source lengths incl. </s>
+    public let batchSize: Int     // B
+    public var sourceLength: Int { values.rows / batchSize }   // Ts
+}
+
+/// K = H · W_keyᵀ + b_key for every source position of the batch.
+public func precomputeKeys(encoderOutputs: Matrix, lengths: [Int], batchSize: Int, _ p: AttentionParameters) -> AttentionKeys {
+    let keys = Matrix(rows: encoderOutputs.rows, cols: p.key.weight.rows)
+    linearForward(encoderOutputs, p.key, into: keys)
+    return AttentionKeys(keys: keys, values: encoderOutputs, lengths: lengths, batchSize: batchSize)
+}
+
+/// Backward of `precomputeKeys`: dW_key += dKᵀ H, db_key += Σ dK, dH += dK · W_key.
+public func precomputeKeysBackward(dKeys: Matrix, _ keys: AttentionKeys, _ p: AttentionParameters,
+                                   grads: AttentionParameters, dValues: Matrix) {
+    linearBackward(dKeys, input: keys.values, p.key, grads: grads.key, dx: dValues)
+}
+
+/// One decoder step's attention record.
+public struct AttentionStep {
+    public let query: Matrix            // s [B, D]: the previous top decoder state
+    public let hidden: Matrix           // tanh(W_query s + K_j) [Ts·B, A], laid out like the keys; 0 at padding
+    public let weights: Matrix          // α [B, Ts]: each row sums to 1; exactly 0 at padded positions
+    public let context: Matrix          // Σ_j α_j H_j [B, 2H]
+}
+
+public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: AttentionParameters) -> AttentionStep {
+    let B = keys.batchSize, T = keys.sourceLength, A = p.query.weight.rows, V = keys.values.cols
+    let projected = Matrix(rows: B, cols: A)                   // W_query s  [B, A]
+    linearForward(s, p.query, into: projected)
+    let hidden = Matrix(rows: T * B, cols: A)
+    let weights = Matrix(rows: B, cols: T)
+    let context = Matrix(rows: B, cols: V)
+    let w = p.energy.weight.row(0)                             // w_energy [A]
+    let scoreRow = Matrix(rows: 1, cols: T)                   // score_j of one sentence
+    let scores = scoreRow.row(0)
+    for b in 0..<B {
+        let length = keys.lengths[b], q = projected.row(b)
+        for j in 0..<length {
+            let u = hidden.row(j * B + b), k = keys.keys.row(j * B + b)
+            var score: Float = 0
+            for a in 0..<A {
+                u[a] = tanhf(q[a] + k[a])
+                score += w[a] * u[a]
+            }
+            scores[j] = score
+        }
+        maskedSoftmax(scores, length: length, count: T, into: weights.row(b))
+        let alpha = weights.row(b), c = context.row(b)
+        for j in 0..<length {
+            let h = keys.values.row(j * B + b), a = alpha[j]
+            for v in 0..<V { c[v] += a * h[v] }
+        }
+    }
+    withExtendedLifetime(scoreRow) {}
+    return AttentionStep(query: s, hidden: hidden, weights: weights, context: context)
+}
+
+/// Backward of one attention step given dContext [B, 2H]. Adds into dKeys [Ts·B, A], dValues [Ts·B, 2H],
+/// dQuery [B, D] (the gradient w.r.t. s) and the query/energy weight gradients.
+public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: AttentionKeys, _ p: AttentionParameters,
+                              grads: AttentionParameters, dKeys: Matrix, dValues: Matrix, dQuery: Matrix) {
+    let B = keys.batchSize, A = p.query.weight.rows, V = keys.values.cols
+    let w = p.energy.weight.row(0), dW = grads.energy.weight.row(0)
+    let dProjected = Matrix(rows: B, cols: A)
+    let dAlphaRow = Matrix(rows: 1, cols: keys.sourceLength)
+    let dAlpha = dAlphaRow.row(0)
+    for b in 0..<B {
+        let length = keys.lengths[b], alpha = step.weights.row(b), dc = dContext.row(b)
+        // forward: context = Σ_j α_j H_j  ⇒  dα_j = dcontext · H_j,  dH_j += α_j dcontext
+        var weighted: Float = 0
+        for j in 0..<length {
+            let h = keys.values.row(j * B + b), dh = dValues.row(j * B + b)
+            var dot: Float = 0
+            for v in 0..<V {
+                dot += dc[v] * h[v]
+                dh[v] += alpha[j] * dc[v]
+            }
+            dAlpha[j] = dot
+            weighted += alpha[j] * dot
+        }
+        let dq = dProjected.row(b)
+        for j in 0..<length {
+            // forward: α = softmax(score)  ⇒  dscore_j = α_j (dα_j − Σ_k α_k dα_k)
+            let dScore = alpha[j] * (dAlpha[j] - weighted)
+            // forward: score_j = w · u_j, u_j = tanh(W_query s + K_j)
+            let u = step.hidden.row(j * B + b), dk = dKeys.row(j * B + b)
+            for a in 0..<A {
+                dW[a] += dScore * u[a]
+                let dPre = dScore * w[a] * tanhDerivative(output: u[a])
+                dk[a] += dPre
+                dq[a] += dPre
+            }
+        }
+    }
+    withExtendedLifetime(dAlphaRow) {}
+    linearBackward(dProjected, input: step.query, p.query, grads: grads.query, dx: dQuery)
+}

@@ -1,0 +1,215 @@
+// Decoder.swift — the bridge, one decoder step (attention with the previous top state as query, then
+// [embedding ; context] through M stacked LSTM layers), the readout and generator, and the teacher-forced unrolled
+// loop; each with its backward (SPEC §1 "Bridge", "Decoder step"). Stage [4][6].
+
+import Foundation
+
+// MARK: - Bridge
+
+/// h_0 = tanh(W_bridge e + b_bridge): every decoder layer starts from it, with c_0 = 0.   e [B, 2H] → [B, D].
+public func bridgeForward(_ final: Matrix, _ p: LinearParameters) -> Matrix {
+    let h0 = Matrix(rows: final.rows, cols: p.weight.rows)
+    linearForward(final, p, into: h0)
+    tanhInPlace(h0)
+    return h0
+}
+
+/// Backward of the bridge: dh0 [B, D] → de [B, 2H].
+public func bridgeBackward(dInitial: Matrix, initial h0: Matrix, final: Matrix, _ p: LinearParameters, grads: LinearParameters) -> Matrix {
+    let dPre = dInitial.clone()
+    tanhBackwardInPlace(dPre, output: h0)          // forward: h0 = tanh(pre)
+    let dFinal = Matrix(rows: final.rows, cols: final.cols)
+    linearBackward(dPre, input: final, p, grads: grads, dx: dFinal)
+    return dFinal
+}
+
+// MARK: - One step
+
+/// The recurrent state of all decoder layers: hidden[k], cell[k] are [B, D].
+public struct DecoderState {
+    public var hidden: [Matrix]
+    public var cell: [Matrix]
+
+    /// Every layer starts with h = h_0 (from the bridge) and c = 0.
+    public init(initialHidden h0: Matrix, layers: Int) {
+        hidden = (0..<layers).map { _ in h0.clone() }
+        cell = (0..<layers).map { _ in Matrix(rows: h0.rows, cols: h0.cols) }
+    }
+
+    init(hidden: [Matrix], cell: [Matrix]) {
+        self.hidden = hidden
+        self.cell = cell
+    }
+
+    /// s: the top layer's hidden state, the attention query of the next step.
+    public var top: Matrix { hidden[hidden.count - 1] }
+}
+
+public struct DecoderStepCache {
+    public let attention: AttentionStep
+    public let layerInputs: [Matrix]     // k = 0: x_t = [emb(y_{t-1}) ; context_t] [B, E+2H]; k > 0: h_t of layer k−1 after dropout
+    public let layerMasks: [Matrix?]     // dropout masks of the inputs of layers k > 0 (index 0 unused: nil)
+    public let gates: [Matrix]           // [B, 4D] per layer: i, f, g, o after σ / tanh
+    public let previous: DecoderState
+    public let next: DecoderState
+}
+
+/// One decoder step: attend with the previous top state, then run the M layers on [embedded ; context].
+/// `embedded` [B, E] is emb(y_{t-1}) (dropout already applied).
+public func decoderStepForward(embedded: Matrix, state: DecoderState, keys: AttentionKeys, _ p: ModelParameters,
+                               dropout: inout Dropout) -> DecoderStepCache {
+    let B = embedded.rows, E = embedded.cols
+    let attention = attentionForward(query: state.top, keys: keys, p.attention)
+    let x = Matrix(rows: B, cols: E + attention.context.cols)
+    x.columns(0 ..< E).copy(from: embedded)
+    x.columns(E ..< x.cols).copy(from: attention.context)
+    var inputs: [Matrix] = [], masks: [Matrix?] = [], gates: [Matrix] = []
+    var next = DecoderState(hidden: [], cell: [])
+    var input = x
+    for k in 0..<p.decoder.count {
+        let layer = p.decoder[k]
+        var mask: Matrix? = nil
+        if k > 0 {
+            input = next.hidden[k - 1].clone()     // dropout between layers must not change the state itself
+            mask = dropout.apply(input)
+        }
+        let g = Matrix(rows: B, cols: 4 * layer.hiddenSize)
+        linearForward(input, LinearParameters(weight: layer.weightIH, bias: layer.biasIH), into: g)
+        linearForward(state.hidden[k], LinearParameters(weight: layer.weightHH, bias: layer.biasHH), into: g, accumulate: true)
+        let c = Matrix(rows: B, cols: layer.hiddenSize), h = Matrix(rows: B, cols: layer.hiddenSize)
+        lstmCellForward(gates: g, previousCell: state.cell[k], previousHidden: state.hidden[k], cell: c, hidden: h, activity: .all, step: 0)
+        inputs.append(input); masks.append(mask); gates.append(g)
+        next.hidden.append(h); next.cell.append(c)
+    }
+    return DecoderStepCache(attention: attention, layerInputs: inputs, layerMasks: masks, gates: gates, previous: state, next: next)
+}
+
+/// Backward of one decoder step. On entry `dHidden[k]`, `dCell[k]` are the gradients w.r.t. the step's new state
+/// (from later steps, the readout, and the next step's attention query); on exit they are the gradients w.r.t. the
+/// previous state. `dContext` [B, 2H] is the readout's gradient w.r.t. context_t. Returns d emb(y_{t-1}) [B, E].
+public func decoderStepBackward(dHidden: inout [Matrix], dCell: inout [Matrix], dContext: Matrix, cache: DecoderStepCache,
+                                keys: AttentionKeys, _ p: ModelParameters, grads: ModelParameters,
+                                dKeys: Matrix, dValues: Matrix) -> Matrix {
+    let B = dContext.rows
+    var dX = Matrix(rows: 0, cols: 0)
+    for k in stride(from: p.decoder.count - 1, through: 0, by: -1) {
+        let layer = p.decoder[k], gradsLayer = grads.decoder[k]
+        let dGates = Matrix(rows: B, cols: 4 * layer.hiddenSize)
+        lstmCellBackward(dHidden: dHidden[k], dCell: dCell[k], gates: cache.gates[k], previousCell: cache.previous.cell[k],
+                         cell: cache.next.cell[k], dGates: dGates, activity: .all, step: 0)
+        // forward: gates = W_ih input + b_ih + W_hh h_{t-1} + b_hh
+        let dInput = Matrix(rows: B, cols: layer.inputSize)
+        linearBackward(dGates, input: cache.layerInputs[k], LinearParameters(weight: layer.weightIH, bias: layer.biasIH),
+                       grads: LinearParameters(weight: gradsLayer.weightIH, bias: gradsLayer.biasIH), dx: dInput)
+        let dPrevious = Matrix(rows: B, cols: layer.hiddenSize)
+        linearBackward(dGates, input: cache.previous.hidden[k], LinearParameters(weight: layer.weightHH, bias: layer.biasHH),
+                       grads: LinearParameters(weight: gradsLayer.weightHH, bias: gradsLayer.biasHH), dx: dPrevious)
+        dHidden[k] = dPrevious
+        if k > 0 {
+            dropoutBackward(dInput, mask: cache.layerMasks[k])
+            add(dInput, into: dHidden[k - 1])      // layer k read layer k−1's new state
+        } else {
+            dX = dInput
+        }
+    }
+    // forward: x_t = [emb ; context]; context_t also fed the readout (dContext).
+    let E = dX.cols - dContext.cols
+    let dContextTotal = dContext.clone()
+    add(dX.columns(E ..< dX.cols), into: dContextTotal)
+    // The query of this step was the previous top state, so its gradient joins dHidden[top] (now w.r.t. step t−1).
+    attentionBackward(dContext: dContextTotal, step: cache.attention, keys: keys, p.attention, grads: grads.attention,
+                      dKeys: dKeys, dValues: dValues, dQuery: dHidden[p.decoder.count - 1])
+    return dX.columns(0 ..< E)
+}
+
+// MARK: - Readout and generator
+
+public struct ReadoutCache {
+    public let input: Matrix        // [s_t ; context_t] [N, D+2H], after dropout
+    public let inputMask: Matrix?
+    public let output: Matrix       // o_t = tanh(W_readout input + b_readout) [N, D]
+    public let logits: Matrix       // W_generator o_t + b_generator [N, Vt]
+}
+
+/// o = tanh(W_readout [s ; context] + b_readout), logits = W_generator o + b_generator, for N rows at once.
+public func readoutForward(states: Matrix, contexts: Matrix, _ p: ModelParameters, dropout: inout Dropout) -> ReadoutCache {
+    let N = states.rows, D = states.cols
+    let input = Matrix(rows: N, cols: D + contexts.cols)
+    input.columns(0 ..< D).copy(from: states)
+    input.columns(D ..< input.cols).copy(from: contexts)
+    let mask = dropout.apply(input)
+    let output = Matrix(rows: N, cols: p.readout.weight.rows)
+    linearForward(input, p.readout, into: output)
+    tanhInPlace(output)
+    let logits = Matrix(rows: N, cols: p.generator.weight.rows)
+    linearForward(output, p.generator, into: logits)
+    return ReadoutCache(input: input, inputMask: mask, output: output, logits: logits)
+}
+
+/// Backward of the readout and generator: returns d[s ; context] [N, D+2H] (split it with `columns`).
+public func readoutBackward(dLogits: Matrix, cache: ReadoutCache, _ p: ModelParameters, grads: ModelParameters) -> Matrix {
+    let dOutput = Matrix(rows: dLogits.rows, cols: cache.output.cols)
+    linearBackward(dLogits, input: cache.output, p.generator, grads: grads.generator, dx: dOutput)
+    tanhBackwardInPlace(dOutput, output: cache.output)          // forward: o = tanh(pre)
+    let dInput = Matrix(rows: dLogits.rows, cols: cache.input.cols)
+    linearBackward(dOutput, input: cache.input, p.readout, grads: grads.readout, dx: dInput)
+    dropoutBackward(dInput, mask: cache.inputMask)
+    return dInput
+}
+
+// MARK: - Teacher forcing: the unrolled decoder
+
+public struct DecoderCache {
+    public let initial: Matrix          // h_0 [B, D] from the bridge
+    public let embedded: Matrix         // emb(<s> y1 .. yn) [Ty·B, E], after dropout
+    public let embeddingMask: Matrix?
+    public let steps: [DecoderStepCache]
+    public let readout: ReadoutCache    // over all Ty·B rows at once
+}
+
+/// Runs the decoder over `<s> y1 .. yn` for every sentence of the batch (padded steps too: they come after a
+/// sentence's real steps, so they cannot influence them, and the loss gives them zero weight).
+public func decoderForward(_ batch: Batch, encoderFinal: Matrix, keys: AttentionKeys, _ p: ModelParameters,
+                           dropout: inout Dropout) -> DecoderCache {
+    let B = batch.size, T = batch.targetLength, D = p.bridge.weight.rows
+    let initial = bridgeForward(encoderFinal, p.bridge)
+    let embedded = Matrix(rows: T * B, cols: p.targetEmbedding.cols)
+    embeddingForward(ids: batch.decoderInputIds, table: p.targetEmbedding, into: embedded)
+    let embeddingMask = dropout.apply(embedded)
+    var state = DecoderState(initialHidden: initial, layers: p.decoder.count)
+    var steps: [DecoderStepCache] = []
+    let states = Matrix(rows: T * B, cols: D)
+    let contexts = Matrix(rows: T * B, cols: keys.values.cols)
+    for t in 0..<T {
+        let step = decoderStepForward(embedded: embedded.timeStep(t, batchSize: B), state: state, keys: keys, p, dropout: &dropout)
+        state = step.next
+        states.timeStep(t, batchSize: B).copy(from: state.top)
+        contexts.timeStep(t, batchSize: B).copy(from: step.attention.context)
+        steps.append(step)
+    }
+    let readout = readoutForward(states: states, contexts: contexts, p, dropout: &dropout)
+    return DecoderCache(initial: initial, embedded: embedded, embeddingMask: embeddingMask, steps: steps, readout: readout)
+}
+
+/// Backward of `decoderForward` from dLogits [Ty·B, Vt]. Adds into dKeys, dValues and `grads`; returns de [B, 2H].
+public func decoderBackward(dLogits: Matrix, cache: DecoderCache, _ batch: Batch, encoderFinal: Matrix, keys: AttentionKeys,
+                            _ p: ModelParameters, grads: ModelParameters, dKeys: Matrix, dValues: Matrix) -> Matrix {
+    let B = batch.size, D = cache.initial.cols
+    let dReadoutInput = readoutBackward(dLogits: dLogits, cache: cache.readout, p, grads: grads)
+    let dStates = dReadoutInput.columns(0 ..< D), dContexts = dReadoutInput.columns(D ..< dReadoutInput.cols)
+    var dHidden = p.decoder.map { _ in Matrix(rows: B, cols: D) }
+    var dCell = p.decoder.map { _ in Matrix(rows: B, cols: D) }
+    let dEmbedded = Matrix(rows: cache.embedded.rows, cols: cache.embedded.cols)
+    for t in stride(from: cache.steps.count - 1, through: 0, by: -1) {
+        add(dStates.timeStep(t, batchSize: B), into: dHidden[p.decoder.count - 1])     // s_t fed the readout
+        let dStepEmbedded = decoderStepBackward(dHidden: &dHidden, dCell: &dCell, dContext: dContexts.timeStep(t, batchSize: B),
+                                                cache: cache.steps[t], keys: keys, p, grads: grads, dKeys: dKeys, dValues: dValues)
+        dEmbedded.timeStep(t, batchSize: B).copy(from: dStepEmbedded)
+    }
+    dropoutBackward(dEmbedded, mask: cache.embeddingMask)
+    embeddingBackward(dEmbedded, ids: batch.decoderInputIds, dTable: grads.targetEmbedding)
+    // Every layer started from h_0, so h_0's gradient is the sum over layers (c_0 = 0 is a constant).
+    let dInitial = Matrix(rows: B, cols: D)
+    for dh in dHidden { add(dh, into: dInitial) }
+    return bridgeBackward(dInitial: dInitial, initial: cache.initial, final: encoderFinal, p.bridge, grads: grads.bridge)
+}

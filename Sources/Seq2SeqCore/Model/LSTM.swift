@@ -1,0 +1,172 @@
+// LSTM.swift — one LSTM layer, one direction, over a padded batch with per-sentence lengths; `torch.nn.LSTM`
+// semantics (SPEC §1): gates = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh, rows i, f, g, o;
+// c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t). The one-step cell is shared with the decoder. Stage [4][6].
+
+import Foundation
+
+/// Whether row b of a batch takes part in step t: always, or while t < its length (left-aligned sentences).
+public enum RowActivity {
+    case all
+    case within(lengths: [Int])
+
+    @inline(__always) func isActive(row b: Int, step t: Int) -> Bool {
+        switch self {
+        case .all: return true
+        case let .within(lengths): return t < lengths[b]
+        }
+    }
+}
+
+// MARK: - One step
+
+/// Forward of one LSTM step for a batch of B rows.
+/// On entry `gates` [B, 4h] holds the pre-activations W_ih x + b_ih + W_hh h_{t-1} + b_hh; on exit it holds the
+/// activations (i, f, o through σ, g through tanh). Writes c_t and h_t [B, h]. An inactive row (past its sentence's
+/// end) carries its state unchanged, c_t = c_{t-1}, h_t = h_{t-1}, and its gates are set to 0.
+public func lstmCellForward(gates: Matrix, previousCell: Matrix, previousHidden: Matrix,
+                            cell: Matrix, hidden: Matrix, activity: RowActivity, step t: Int) {
+    let h = cell.cols
+    for b in 0..<gates.rows {
+        let g = gates.row(b), cPrev = previousCell.row(b), c = cell.row(b), hOut = hidden.row(b)
+        guard activity.isActive(row: b, step: t) else {
+            g.update(repeating: 0, count: 4 * h)
+            c.update(from: cPrev, count: h)
+            hOut.update(from: previousHidden.row(b), count: h)
+            continue
+        }
+        for u in 0..<h {
+            let i = sigmoid(g[u]), f = sigmoid(g[h + u]), gg = tanhf(g[2 * h + u]), o = sigmoid(g[3 * h + u])
+            g[u] = i; g[h + u] = f; g[2 * h + u] = gg; g[3 * h + u] = o
+            c[u] = f * cPrev[u] + i * gg
+            hOut[u] = o * tanhf(c[u])
+        }
+    }
+}
+
+/// Backward of one LSTM step. On entry `dHidden`, `dCell` [B, h] are the gradients w.r.t. h_t and c_t.
+/// Writes `dGates` [B, 4h] (w.r.t. the pre-activations) and replaces `dCell` by the gradient w.r.t. c_{t-1}.
+/// For inactive rows the step was the identity, so dGates = 0 and dCell passes through unchanged.
+/// (The caller forms dh_{t-1} = dGates · W_hh, plus dh_t itself for inactive rows.)
+public func lstmCellBackward(dHidden: Matrix, dCell: Matrix, gates: Matrix, previousCell: Matrix, cell: Matrix,
+                             dGates: Matrix, activity: RowActivity, step t: Int) {
+    let h = cell.cols
+    for b in 0..<gates.rows {
+        let dg = dGates.row(b)
+        guard activity.isActive(row: b, step: t) else {
+            dg.update(repeating: 0, count: 4 * h)
+            continue
+        }
+        let g = gates.row(b), cPrev = previousCell.row(b), c = cell.row(b), dh = dHidden.row(b), dc = dCell.row(b)
+        for u in 0..<h {
+            let i = g[u], f = g[h + u], gg = g[2 * h + u], o = g[3 * h + u]
+            // forward: h_t = o ⊙ tanh(c_t)
+            let tanhC = tanhf(c[u])
+            let dO = dh[u] * tanhC
+            // c_t receives from h_t and from step t+1 (already in dc)
+            let dC = dc[u] + dh[u] * o * tanhDerivative(output: tanhC)
+            // forward: c_t = f ⊙ c_{t-1} + i ⊙ g
+            let dI = dC * gg, dF = dC * cPrev[u], dG = dC * i
+            dc[u] = dC * f
+            // through the gate non-linearities: σ' = y(1−y), tanh' = 1 − y²
+            dg[u] = dI * sigmoidDerivative(output: i)
+            dg[h + u] = dF * sigmoidDerivative(output: f)
+            dg[2 * h + u] = dG * tanhDerivative(output: gg)
+            dg[3 * h + u] = dO * sigmoidDerivative(output: o)
+        }
+    }
+}
+
+// MARK: - A whole sequence
+
+/// What one direction's forward over a sequence keeps for its backward. Buffers are time-major.
+public struct LSTMCache {
+    public let input: Matrix        // x [T·B, I]
+    public let activity: RowActivity
+    public let batchSize: Int       // B
+    public let gates: Matrix        // [T·B, 4h]: i, f, g, o after σ / tanh; 0 at padding
+    public let cells: Matrix        // [(T+1)·B, h]: block 0 is c_0 = 0, block t+1 is c after step t
+    public let states: Matrix       // [(T+1)·B, h]: block 0 is h_0 = 0, block t+1 is h after step t
+    public let outputs: Matrix      // [T·B, h]: h_t at real positions, exactly 0 at padding
+
+    public var steps: Int { gates.rows / batchSize }
+    /// h after each sentence's last real token (carried unchanged through its padding): [B, h].
+    public var finalHidden: Matrix { states.timeStep(steps, batchSize: batchSize) }
+}
+
+/// Runs one LSTM direction over `input` [T·B, I] from zero state, left to right, each sentence only over its
+/// own `lengths[b]` positions. (The right-to-left direction runs this on `reverseWithinLengths(input)`.)
+public func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParameters) -> LSTMCache {
+    let steps = input.rows / batchSize, h = p.hiddenSize
+    precondition(steps * batchSize == input.rows && lengths.count == batchSize, "lstmForward: input must be [T·B, I]")
+    let activity = RowActivity.within(lengths: lengths)
+    // The input projections of all time steps in one product, before the recurrence.
+    let gates = Matrix(rows: steps * batchSize, cols: 4 * h)
+    linearForward(input, LinearParameters(weight: p.weightIH, bias: p.biasIH), into: gates)
+    addRowVector(p.biasHH, to: gates)
+    let cells = Matrix(rows: (steps + 1) * batchSize, cols: h)
+    let states = Matrix(rows: (steps + 1) * batchSize, cols: h)
+    let outputs = Matrix(rows: steps * batchSize, cols: h)
+    for t in 0..<steps {
+        let stepGates = gates.timeStep(t, batchSize: batchSize)
+        let previousHidden = states.timeStep(t, batchSize: batchSize)
+        matmul(previousHidden, p.weightHH, transposeB: true, into: stepGates, accumulate: true)
+        lstmCellForward(gates: stepGates, previousCell: cells.timeStep(t, batchSize: batchSize), previousHidden: previousHidden,
+                        cell: cells.timeStep(t + 1, batchSize: batchSize), hidden: states.timeStep(t + 1, batchSize: batchSize),
+                        activity: activity, step: t)
+        let hidden = states.timeStep(t + 1, batchSize: batchSize), output = outputs.timeStep(t, batchSize: batchSize)
+        for b in 0..<batchSize where t < lengths[b] { output.row(b).update(from: hidden.row(b), count: h) }
+    }
+    return LSTMCache(input: input, activity: activity, batchSize: batchSize, gates: gates, cells: cells, states: states, outputs: outputs)
+}
+
+/// Backward of `lstmForward`. `dOutputs` [T·B, h] is the gradient w.r.t. `outputs` (ignored at padding);
+/// `dFinalHidden` [B, h] (optional) the gradient w.r.t. `finalHidden`. Adds the weight gradients into `grads`
+/// and returns dx [T·B, I].
+public func lstmBackward(dOutputs: Matrix, dFinalHidden: Matrix?, cache: LSTMCache, _ p: LSTMParameters,
+                         grads: LSTMParameters) -> Matrix {
+    let batchSize = cache.batchSize, steps = cache.steps, h = p.hiddenSize
+    let dGates = Matrix(rows: steps * batchSize, cols: 4 * h)
+    var dHidden = Matrix(rows: batchSize, cols: h)
+    if let dFinalHidden { dHidden.copy(from: dFinalHidden) }
+    let dCell = Matrix(rows: batchSize, cols: h)
+    for t in stride(from: steps - 1, through: 0, by: -1) {
+        // h_t feeds the output at t (real positions only) and step t+1 (already in dHidden).
+        let dOutput = dOutputs.timeStep(t, batchSize: batchSize)
+        for b in 0..<batchSize where cache.activity.isActive(row: b, step: t) {
+            let dh = dHidden.row(b), dOut = dOutput.row(b)
+            for u in 0..<h { dh[u] += dOut[u] }
+        }
+        let stepDGates = dGates.timeStep(t, batchSize: batchSize)
+        lstmCellBackward(dHidden: dHidden, dCell: dCell, gates: cache.gates.timeStep(t, batchSize: batchSize),
+                         previousCell: cache.cells.timeStep(t, batchSize: batchSize), cell: cache.cells.timeStep(t + 1, batchSize: batchSize),
+                         dGates: stepDGates, activity: cache.activity, step: t)
+        // forward: gates_t = … + W_hh h_{t-1}  ⇒  dh_{t-1} = dGates_t · W_hh; an inactive row carried h unchanged.
+        let dPrevious = Matrix(rows: batchSize, cols: h)
+        matmul(stepDGates, p.weightHH, into: dPrevious, accumulate: false)
+        for b in 0..<batchSize where !cache.activity.isActive(row: b, step: t) {
+            dPrevious.row(b).update(from: dHidden.row(b), count: h)
+        }
+        dHidden = dPrevious
+    }
+    // Weight gradients summed over all steps in one product each: step t read h_{t-1} = states block t.
+    matmul(dGates, transposeA: true, cache.states.rows(0 ..< steps * batchSize), into: grads.weightHH, accumulate: true)
+    let dInput = Matrix(rows: cache.input.rows, cols: cache.input.cols)
+    linearBackward(dGates, input: cache.input, LinearParameters(weight: p.weightIH, bias: p.biasIH),
+                   grads: LinearParameters(weight: grads.weightIH, bias: grads.biasIH), dx: dInput)
+    addColumnSums(of: dGates, into: grads.biasHH)
+    return dInput
+}
+
+/// Reverses each sentence of a time-major `[T·B, X]` sequence within its own length: position t of sentence b
+/// goes to lengths[b] − 1 − t; padding stays zero. Its own inverse, so the backward pass uses it too. This is how
+/// the right-to-left direction starts at each sentence's last token, as `pack_padded_sequence` does.
+public func reverseWithinLengths(_ x: Matrix, lengths: [Int], batchSize: Int) -> Matrix {
+    let result = Matrix(rows: x.rows, cols: x.cols)
+    for b in 0..<batchSize {
+        let length = lengths[b]
+        for t in 0..<length {
+            result.row((length - 1 - t) * batchSize + b).update(from: x.row(t * batchSize + b), count: x.cols)
+        }
+    }
+    return result
+}

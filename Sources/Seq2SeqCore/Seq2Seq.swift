@@ -1,0 +1,101 @@
+// Seq2Seq.swift — the model on one page (SPEC §1): encode → keys → decode → loss, and the backward in exactly
+// the reverse order. Each stage's forward and backward live side by side in Model/. Stages [4]–[6].
+
+/// How a batch's summed token losses become the number that is differentiated.
+public enum LossReduction: Sendable {
+    /// Mean over all non-padding target tokens of the batch (SPEC §1; what training uses).
+    case mean
+    /// Sum over tokens (a batch's loss and gradients are then the sums of its sentences').
+    case sum
+}
+
+/// The loss of one batch: summed in Double over its target tokens.
+public struct BatchLoss: Sendable {
+    public let sum: Double
+    public let tokenCount: Int
+    public var mean: Double { tokenCount > 0 ? sum / Double(tokenCount) : 0 }
+}
+
+public struct Seq2SeqModel {
+    public let config: ModelConfig
+    public let parameters: ModelParameters
+
+    public init(config: ModelConfig, parameters: ModelParameters) {
+        precondition(parameters.table == ParameterTable(config: config), "parameters must follow the config's table")
+        self.config = config
+        self.parameters = parameters
+    }
+
+    /// A new model with PyTorch-default initial weights drawn from `seed`.
+    public init(config: ModelConfig, seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        self.init(config: config, parameters: .initialized(ParameterTable(config: config), rng: &rng))
+    }
+
+    /// Everything a teacher-forced forward pass computed, for the backward pass and for inspection.
+    public struct ForwardPass {
+        public let encoder: EncoderCache
+        public let keys: AttentionKeys
+        public let decoder: DecoderCache
+        public let crossEntropy: CrossEntropyCache
+        public let tokenLosses: [Float]      // [Ty·B], 0 at padding
+        public let loss: BatchLoss
+    }
+
+    /// The teacher-forced forward pass: logits for y1 .. yn </s> given <s> y1 .. yn, and the loss.
+    public func forward(_ batch: Batch, labelSmoothing: Float = 0, dropout: inout Dropout) -> ForwardPass {
+        precondition(batch.targetLength > 0, "a teacher-forced pass needs targets")
+        let p = parameters
+        let encoder = encoderForward(batch, p, dropout: &dropout)
+        let keys = precomputeKeys(encoderOutputs: encoder.outputs, lengths: batch.sourceLengths, batchSize: batch.size, p.attention)
+        let decoder = decoderForward(batch, encoderFinal: encoder.final, keys: keys, p, dropout: &dropout)
+        let (losses, crossEntropy) = crossEntropyForward(logits: decoder.readout.logits, targets: batch.targetIds, smoothing: labelSmoothing)
+        let sum = losses.reduce(0.0) { $0 + Double($1) }
+        return ForwardPass(encoder: encoder, keys: keys, decoder: decoder, crossEntropy: crossEntropy, tokenLosses: losses,
+                           loss: BatchLoss(sum: sum, tokenCount: batch.targetTokenCount))
+    }
+
+    /// The backward pass of `forward`, in reverse order. Adds every parameter's gradient into `grads`
+    /// (which the caller zeroed): loss → decoder → attention keys → encoder.
+    public func backward(_ pass: ForwardPass, _ batch: Batch, reduction: LossReduction, grads: ModelParameters) {
+        let p = parameters
+        let scale: Float = switch reduction {
+        case .mean: 1 / Float(max(pass.loss.tokenCount, 1))
+        case .sum: 1
+        }
+        let dLogits = crossEntropyBackward(pass.crossEntropy, scale: scale)
+        let dKeys = Matrix(rows: pass.keys.keys.rows, cols: pass.keys.keys.cols)
+        let dOutputs = Matrix(rows: pass.encoder.outputs.rows, cols: pass.encoder.outputs.cols)
+        let dFinal = decoderBackward(dLogits: dLogits, cache: pass.decoder, batch, encoderFinal: pass.encoder.final, keys: pass.keys,
+                                     p, grads: grads, dKeys: dKeys, dValues: dOutputs)
+        precomputeKeysBackward(dKeys: dKeys, pass.keys, p.attention, grads: grads.attention, dValues: dOutputs)
+        encoderBackward(dOutputs: dOutputs, dFinal: dFinal, cache: pass.encoder, batch, p, grads: grads)
+    }
+
+    /// One teacher-forced training step's maths: the loss, and every gradient added into `grads`.
+    @discardableResult
+    public func lossAndGradients(_ batch: Batch, grads: ModelParameters, reduction: LossReduction = .mean,
+                                 labelSmoothing: Float = 0, dropout: inout Dropout) -> BatchLoss {
+        let pass = forward(batch, labelSmoothing: labelSmoothing, dropout: &dropout)
+        backward(pass, batch, reduction: reduction, grads: grads)
+        return pass.loss
+    }
+
+    /// The loss alone (no dropout): validation, and the finite-difference checks.
+    public func loss(_ batch: Batch, labelSmoothing: Float = 0) -> BatchLoss {
+        var dropout = Dropout.off
+        return forward(batch, labelSmoothing: labelSmoothing, dropout: &dropout).loss
+    }
+
+    /// Teacher-forced log p(y_t) of every target token incl. </s>, one array per sentence (`seq2seq score`).
+    public func tokenLogProbabilities(_ batch: Batch) -> [[Float]] {
+        var dropout = Dropout.off
+        let pass = forward(batch, dropout: &dropout)
+        return (0..<batch.size).map { b in
+            (0..<batch.targetLengths[b]).map { t in
+                let n = t * batch.size + b
+                return pass.crossEntropy.logProbabilities[n, batch.targetIds[n]]
+            }
+        }
+    }
+}

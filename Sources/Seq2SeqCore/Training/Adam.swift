@@ -1,0 +1,69 @@
+// Adam.swift — Adam with bias correction (Kingma & Ba 2015, as `torch.optim.Adam`) over the flat parameter block,
+// and clipping by the global gradient norm (as `torch.nn.utils.clip_grad_norm_`). Stage [7].
+
+import Foundation
+
+public struct AdamOptions: Codable, Equatable, Sendable {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+}
+
+/// The optimizer's state: first and second moments in the parameter table's layout, and the step count.
+public struct Adam {
+    public var options: AdamOptions
+    public let firstMoment: FloatStorage     // m
+    public let secondMoment: FloatStorage    // v
+    public private(set) var step: Int
+
+    public init(parameterCount: Int, options: AdamOptions) {
+        self.options = options
+        firstMoment = FloatStorage(count: parameterCount)
+        secondMoment = FloatStorage(count: parameterCount)
+        step = 0
+    }
+
+    /// One update:  m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;
+    ///              θ ← θ − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε).
+    public mutating func update(parameters: FloatStorage, gradients: FloatStorage) {
+        precondition(parameters.count == firstMoment.count && gradients.count == firstMoment.count, "Adam: block sizes differ")
+        step += 1
+        let (b1, b2, lr, eps) = (options.beta1, options.beta2, options.learningRate, options.epsilon)
+        let correction1 = 1 - powf(b1, Float(step)), correction2 = 1 - powf(b2, Float(step))
+        let theta = parameters.base, g = gradients.base, m = firstMoment.base, v = secondMoment.base
+        for n in 0..<parameters.count {
+            m[n] = b1 * m[n] + (1 - b1) * g[n]
+            v[n] = b2 * v[n] + (1 - b2) * g[n] * g[n]
+            theta[n] -= lr * (m[n] / correction1) / ((v[n] / correction2).squareRoot() + eps)
+        }
+    }
+
+    /// Restores a saved state (for resuming).
+    public mutating func restore(step: Int) { self.step = step }
+}
+
+/// The L2 norm of all gradients together, summed in Double.
+public func globalNorm(_ gradients: FloatStorage) -> Double {
+    var sum: Double = 0
+    for n in 0..<gradients.count { sum += Double(gradients.base[n]) * Double(gradients.base[n]) }
+    return sum.squareRoot()
+}
+
+/// Scales all gradients by maxNorm / norm when their global norm exceeds `maxNorm`; returns the norm before.
+@discardableResult
+public func clipGlobalNorm(_ gradients: FloatStorage, maxNorm: Float) -> Double {
+    let norm = globalNorm(gradients)
+    if norm > Double(maxNorm) {
+        let scale = Float(Double(maxNorm) / (norm + 1e-6))
+        for n in 0..<gradients.count { gradients.base[n] *= scale }
+    }
+    return norm
+}
