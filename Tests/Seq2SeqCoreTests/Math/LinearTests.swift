@@ -1,0 +1,76 @@
+// LinearTests.swift — the product kernels against a plain triple loop on odd shapes (incl. column views with a
+// stride), and the affine layer's backward against its definition.
+
+import Testing
+@testable import Seq2SeqCore
+
+@Suite struct LinearTests {
+    static func random(_ rows: Int, _ cols: Int, _ rng: inout SplitMix64) -> Matrix {
+        Matrix(rows: rows, cols: cols, values: (0..<rows * cols).map { _ in rng.nextUniform(bound: 1) })
+    }
+
+    /// (Σ_p op(A)[i, p] op(B)[p, j]) in Double: the definition.
+    static func naive(_ a: Matrix, _ ta: Bool, _ b: Matrix, _ tb: Bool) -> [Float] {
+        let n = ta ? a.cols : a.rows, k = ta ? a.rows : a.cols, m = tb ? b.rows : b.cols
+        var c = [Float](repeating: 0, count: n * m)
+        for i in 0..<n {
+            for j in 0..<m {
+                var sum = 0.0
+                for p in 0..<k { sum += Double(ta ? a[p, i] : a[i, p]) * Double(tb ? b[j, p] : b[p, j]) }
+                c[i * m + j] = Float(sum)
+            }
+        }
+        return c
+    }
+
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func productMatchesDefinition(transposeA: Bool, transposeB: Bool) {
+        var rng = SplitMix64(seed: 1)
+        let (n, k, m) = (7, 5, 3)
+        // A and B as column views of wider matrices, so strides differ from widths.
+        let a = Self.random(transposeA ? k : n, (transposeA ? n : k) + 2, &rng).columns(1 ..< (transposeA ? n : k) + 1)
+        let b = Self.random(transposeB ? m : k, (transposeB ? k : m) + 3, &rng).columns(2 ..< (transposeB ? k : m) + 2)
+        let c = Self.random(n, m, &rng)
+        let before = c.toArray()
+        matmul(a, transposeA: transposeA, b, transposeB: transposeB, into: c, accumulate: true)
+        let expected = zip(before, Self.naive(a, transposeA, b, transposeB)).map { $0 + $1 }
+        expectClose(c.toArray(), expected, rtol: 1e-5, atol: 1e-6, "accumulate")
+        matmul(a, transposeA: transposeA, b, transposeB: transposeB, into: c, accumulate: false)
+        expectClose(c.toArray(), Self.naive(a, transposeA, b, transposeB), rtol: 1e-5, atol: 1e-6, "overwrite")
+    }
+
+    @Test func linearBackwardMatchesDefinition() {
+        var rng = SplitMix64(seed: 2)
+        let x = Self.random(4, 3, &rng), w = Self.random(5, 3, &rng), bias = Self.random(1, 5, &rng), dy = Self.random(4, 5, &rng)
+        let p = LinearParameters(weight: w, bias: bias)
+        let y = Matrix(rows: 4, cols: 5)
+        linearForward(x, p, into: y)
+        for i in 0..<4 { for o in 0..<5 {
+            var sum = bias[0, o]
+            for j in 0..<3 { sum += x[i, j] * w[o, j] }
+            #expect(abs(y[i, o] - sum) < 1e-5)
+        } }
+        let grads = LinearParameters(weight: Matrix(rows: 5, cols: 3), bias: Matrix(rows: 1, cols: 5))
+        let dx = Matrix(rows: 4, cols: 3)
+        linearBackward(dy, input: x, p, grads: grads, dx: dx)
+        // dx[i, j] = Σ_o dy[i, o] W[o, j];  dW[o, j] = Σ_i dy[i, o] x[i, j];  db[o] = Σ_i dy[i, o]
+        for i in 0..<4 { for j in 0..<3 {
+            #expect(abs(dx[i, j] - (0..<5).reduce(Float(0)) { $0 + dy[i, $1] * w[$1, j] }) < 1e-5)
+        } }
+        for o in 0..<5 {
+            for j in 0..<3 { #expect(abs(grads.weight[o, j] - (0..<4).reduce(Float(0)) { $0 + dy[$1, o] * x[$1, j] }) < 1e-5) }
+            #expect(abs(grads.bias![0, o] - (0..<4).reduce(Float(0)) { $0 + dy[$1, o] }) < 1e-5)
+        }
+    }
+
+    @Test func maskedSoftmaxGivesExactZerosPastTheLength() {
+        let scores: [Float] = [1, 3, -2, 100, 100]
+        var probabilities = [Float](repeating: -1, count: 5)
+        scores.withUnsafeBufferPointer { s in
+            probabilities.withUnsafeMutableBufferPointer { p in maskedSoftmax(s.baseAddress!, length: 3, count: 5, into: p.baseAddress!) }
+        }
+        #expect(probabilities[3] == 0 && probabilities[4] == 0)
+        #expect(abs(probabilities.reduce(0, +) - 1) < 1e-6)
+        #expect(probabilities[1] > probabilities[0] && probabilities[0] > probabilities[2])
+    }
+}
