@@ -1,0 +1,168 @@
+// Corpus.swift — the corpus file format: UTF-8, one `source<TAB>target` pair a line (SPEC §4).
+// Stage [1]. Reading is strict: every malformed line is an error naming the file and the 1-based line;
+// writing is atomic (a temporary file in the same folder, then rename).
+
+import Foundation
+
+/// One training example: a source sentence and its translation, as written in the corpus.
+public struct SentencePair: Equatable, Sendable {
+    public var source: String
+    public var target: String
+
+    public init(source: String, target: String) {
+        self.source = source
+        self.target = target
+    }
+}
+
+/// One line of a text file, decoded, with its line ending removed; `number` counts from 1.
+public struct NumberedLine: Equatable, Sendable {
+    public var number: Int
+    public var text: String
+
+    public init(number: Int, text: String) {
+        self.number = number
+        self.text = text
+    }
+}
+
+public enum Corpus {
+    /// Reads `source<TAB>target` lines. Strict: invalid UTF-8, a line without a tab or with more than one, an empty
+    /// (whitespace-only) side → `Seq2SeqError.malformedLine(path:line:reason:)` with the 1-based line number;
+    /// a missing file → `.unreadableFile`; zero bytes or no pair at all → `.emptyFile`. Accepts LF or CRLF line ends
+    /// and a UTF-8 byte-order mark; blank lines are skipped (but still counted for line numbers).
+    /// The text of each side is kept exactly as written (no trimming, no normalisation).
+    public static func readPairs(path: String) throws -> [SentencePair] {
+        try parsePairs(bytes: readBytes(path: path), path: path)
+    }
+
+    /// The parsing half of `readPairs`, for bytes already in memory; `path` only names the source in errors.
+    public static func parsePairs(bytes: [UInt8], path: String) throws -> [SentencePair] {
+        var pairs: [SentencePair] = []
+        for line in try decodeLines(bytes: bytes, path: path) {
+            let text = line.text
+            let tabCount = text.utf8.reduce(0) { $0 + ($1 == tab ? 1 : 0) }
+            if tabCount == 0 && isBlank(text) { continue }                  // a blank line, not a pair
+            guard tabCount == 1, let tabIndex = text.utf8.firstIndex(of: tab) else {
+                let reason = tabCount == 0
+                    ? "no tab: expected `source<TAB>target`"
+                    : "\(tabCount) tabs: expected exactly one, between source and target"
+                throw Seq2SeqError.malformedLine(path: path, line: line.number, reason: reason)
+            }
+            let source = String(text[..<tabIndex]), target = String(text[text.utf8.index(after: tabIndex)...])
+            if isBlank(source) {
+                throw Seq2SeqError.malformedLine(path: path, line: line.number, reason: "the source side is empty")
+            }
+            if isBlank(target) {
+                throw Seq2SeqError.malformedLine(path: path, line: line.number, reason: "the target side is empty")
+            }
+            pairs.append(SentencePair(source: source, target: target))
+        }
+        guard !pairs.isEmpty else { throw Seq2SeqError.emptyFile(path: path) }
+        return pairs
+    }
+
+    /// Splits UTF-8 bytes into lines: LF or CRLF ends, an optional byte-order mark at the start, every line
+    /// checked to be valid UTF-8 (→ `.malformedLine` naming the byte). Blank lines are kept; a final line
+    /// end does not start another line. Zero bytes → `.emptyFile`.
+    public static func decodeLines(bytes: [UInt8], path: String) throws -> [NumberedLine] {
+        guard !bytes.isEmpty else { throw Seq2SeqError.emptyFile(path: path) }
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        var start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
+        var lines: [NumberedLine] = []
+        while start < bytes.count {
+            let newline = bytes[start...].firstIndex(of: lineFeed) ?? bytes.count
+            var end = newline
+            if end > start && bytes[end - 1] == carriageReturn { end -= 1 }     // CRLF
+            let number = lines.count + 1
+            lines.append(NumberedLine(number: number, text: try decodeUTF8(bytes[start..<end], path: path, line: number)))
+            start = newline + 1
+        }
+        return lines
+    }
+
+    /// Writes pairs as TSV (`source<TAB>target`, LF line ends), atomically: a temporary file in the same folder,
+    /// then rename, so readers never see half a file. A side holding a tab, LF or CR, or an empty side, could not
+    /// be read back and gives `.unwritableFile` naming the pair.
+    public static func writePairs(_ pairs: [SentencePair], path: String) throws {
+        var bytes: [UInt8] = []
+        for (index, pair) in pairs.enumerated() {
+            for (side, value) in [("source", pair.source), ("target", pair.target)] {
+                if isBlank(value) {
+                    throw Seq2SeqError.unwritableFile(path: path, reason: "pair \(index + 1): the \(side) side is empty")
+                }
+                if value.utf8.contains(where: { $0 == tab || $0 == lineFeed || $0 == carriageReturn }) {
+                    throw Seq2SeqError.unwritableFile(
+                        path: path, reason: "pair \(index + 1): the \(side) side holds a tab or a line break")
+                }
+            }
+            bytes.append(contentsOf: pair.source.utf8)
+            bytes.append(tab)
+            bytes.append(contentsOf: pair.target.utf8)
+            bytes.append(lineFeed)
+        }
+        try writeAtomically(Data(bytes), path: path)
+    }
+
+    // MARK: - Helpers
+
+    private static let tab: UInt8 = 0x09, lineFeed: UInt8 = 0x0A, carriageReturn: UInt8 = 0x0D
+
+    /// Blank = nothing but whitespace (also true of "").
+    static func isBlank(_ text: some StringProtocol) -> Bool {
+        text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+    }
+
+    /// The whole file, or `.unreadableFile` saying why not (missing, a folder, no permission, I/O error).
+    static func readBytes(path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw Seq2SeqError.unreadableFile(path: path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw Seq2SeqError.unreadableFile(path: path, reason: "it is a folder, not a file")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw Seq2SeqError.unreadableFile(path: path, reason: "permission denied")
+        }
+        do {
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw Seq2SeqError.unreadableFile(path: path, reason: oneLine(error))
+        }
+    }
+
+    /// Decodes one line, or names the first byte (1-based, within the line) that is not valid UTF-8.
+    private static func decodeUTF8(_ bytes: ArraySlice<UInt8>, path: String, line: Int) throws -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        // Decoding replaces each invalid sequence by U+FFFD, so the bytes come back unchanged exactly when valid.
+        if text.utf8.elementsEqual(bytes) { return text }
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        while case .valid(let scalar) = parser.parseScalar(from: &iterator) { offset += scalar.count }
+        throw Seq2SeqError.malformedLine(path: path, line: line, reason: "invalid UTF-8 at byte \(offset + 1) of the line")
+    }
+
+    /// Writes `data` to a temporary file beside `path`, then renames it over `path` (atomic on one file system).
+    static func writeAtomically(_ data: Data, path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
+        do {
+            try data.write(to: temporary)
+        } catch {
+            throw Seq2SeqError.unwritableFile(path: path, reason: oneLine(error))
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw Seq2SeqError.unwritableFile(path: path, reason: reason)
+        }
+    }
+
+    /// A Foundation error's description, on one line.
+    private static func oneLine(_ error: Error) -> String {
+        error.localizedDescription.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}
