@@ -1,0 +1,163 @@
+// Checkpoint.swift — a trained translator ⇄ one safetensors file (SPEC §2): every tensor of the parameter table
+// under its SPEC name and PyTorch shape, and `__metadata__` holding the format, the config (model sizes and the
+// tokenizer), both vocabularies and a training summary. Stages [8][9].
+
+import Foundation
+
+/// Everything needed to rebuild the model and its tokenizer: the checkpoint's `config` metadata.
+public struct TranslatorConfig: Codable, Equatable, Sendable {
+    public var model: ModelConfig
+    public var tokenization: Tokenization
+    public var lowercase: Bool
+    /// Longest source / target in tokens (without </s>) the model was trained for; longer input is refused.
+    public var maxSourceLength: Int
+    public var maxTargetLength: Int
+
+    enum CodingKeys: String, CodingKey {
+        case model, tokenization, lowercase
+        case maxSourceLength = "max_source_length"
+        case maxTargetLength = "max_target_length"
+    }
+
+    public init(model: ModelConfig, tokenization: Tokenization, lowercase: Bool, maxSourceLength: Int, maxTargetLength: Int) {
+        self.model = model
+        self.tokenization = tokenization
+        self.lowercase = lowercase
+        self.maxSourceLength = maxSourceLength
+        self.maxTargetLength = maxTargetLength
+    }
+
+    public var tokenizer: Tokenizer { Tokenizer(tokenization: tokenization, lowercase: lowercase) }
+}
+
+/// What training stores about itself in the checkpoint (`training` metadata), shown by `info` and the README.
+public struct TrainingSummary: Codable, Equatable, Sendable {
+    public var step: Int
+    public var epoch: Int
+    public var devBLEU: Double
+    public var devExactMatch: Double
+    public var devLoss: Double
+    public var trainingSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case step, epoch
+        case devBLEU = "dev_bleu"
+        case devExactMatch = "dev_exact_match"
+        case devLoss = "dev_loss"
+        case trainingSeconds = "training_seconds"
+    }
+
+    public init(step: Int, epoch: Int, devBLEU: Double, devExactMatch: Double, devLoss: Double, trainingSeconds: Double) {
+        self.step = step
+        self.epoch = epoch
+        self.devBLEU = devBLEU
+        self.devExactMatch = devExactMatch
+        self.devLoss = devLoss
+        self.trainingSeconds = trainingSeconds
+    }
+}
+
+public struct Checkpoint {
+    public static let format = "seq2seq-attention/1"
+
+    public var config: TranslatorConfig
+    public var sourceVocabulary: Vocabulary
+    public var targetVocabulary: Vocabulary
+    public var model: Seq2SeqModel
+    public var training: TrainingSummary?
+
+    public init(config: TranslatorConfig, sourceVocabulary: Vocabulary, targetVocabulary: Vocabulary, model: Seq2SeqModel,
+                training: TrainingSummary? = nil) {
+        self.config = config
+        self.sourceVocabulary = sourceVocabulary
+        self.targetVocabulary = targetVocabulary
+        self.model = model
+        self.training = training
+    }
+
+    /// The file's content: one tensor per table entry, in table order, and the metadata.
+    public func safeTensorsFile() throws -> SafeTensorsFile {
+        let parameters = model.parameters
+        let tensors = parameters.table.entries.map { info in
+            SafeTensor(name: info.name, shape: info.shape,
+                       values: Array(UnsafeBufferPointer(start: parameters.storage.base + info.offset, count: info.count)))
+        }
+        var metadata = [
+            "format": Self.format,
+            "config": try Self.json(config),
+            "source_vocabulary": sourceVocabulary.jsonArray(),
+            "target_vocabulary": targetVocabulary.jsonArray(),
+        ]
+        if let training { metadata["training"] = try Self.json(training) }
+        return SafeTensorsFile(tensors: tensors, metadata: metadata)
+    }
+
+    /// Writes the checkpoint atomically (temporary file in the same folder, flushed, then renamed).
+    public func save(to path: String, dtype: SafeTensorsDType = .f32) throws {
+        for value in UnsafeBufferPointer(start: model.parameters.storage.base, count: model.parameters.storage.count) where !value.isFinite {
+            throw Seq2SeqError.unwritableFile(path: path, reason: "the model holds a non-finite value; refusing to write it")
+        }
+        try SafeTensors.write(try safeTensorsFile(), to: path, dtype: dtype)
+    }
+
+    /// Reads and checks a checkpoint: format, config, vocabularies, and every tensor's name and shape.
+    public static func load(path: String) throws -> Checkpoint {
+        try Checkpoint(file: SafeTensors.read(path: path), path: path)
+    }
+
+    public init(file: SafeTensorsFile, path: String) throws {
+        func invalid(_ reason: String) -> Seq2SeqError { .invalidCheckpoint(path: path, reason: reason) }
+        guard let format = file.metadata["format"] else { throw invalid("no \"format\" in the metadata (not a seq2seq checkpoint)") }
+        guard format == Self.format else { throw invalid("format is \"\(format)\", expected \"\(Self.format)\"") }
+        guard let configText = file.metadata["config"] else { throw invalid("no \"config\" in the metadata") }
+        let config: TranslatorConfig
+        do { config = try JSONDecoder().decode(TranslatorConfig.self, from: Data(configText.utf8)) } catch {
+            throw invalid("the config is not valid: \(Self.describe(error))")
+        }
+        do { try config.model.validate() } catch let error as Seq2SeqError { throw invalid("\(error)") }
+        func vocabulary(_ key: String, size: Int) throws -> Vocabulary {
+            guard let text = file.metadata[key] else { throw invalid("no \"\(key)\" in the metadata") }
+            let vocabulary: Vocabulary
+            do { vocabulary = try Vocabulary(jsonArray: text) } catch { throw invalid("\(key): \(error)") }
+            guard vocabulary.count == size else { throw invalid("\(key) has \(vocabulary.count) tokens but the config says \(size)") }
+            return vocabulary
+        }
+        let source = try vocabulary("source_vocabulary", size: config.model.sourceVocabularySize)
+        let target = try vocabulary("target_vocabulary", size: config.model.targetVocabularySize)
+        let table = ParameterTable(config: config.model)
+        let parameters = ModelParameters.zeros(table)
+        var expected = Set(table.entries.map(\.name))
+        for tensor in file.tensors {
+            guard let info = table.info(named: tensor.name) else { throw invalid("unexpected tensor \"\(tensor.name)\"") }
+            guard tensor.shape == info.shape else { throw invalid("tensor \"\(tensor.name)\" has shape \(tensor.shape), expected \(info.shape)") }
+            guard tensor.values.allSatisfy(\.isFinite) else { throw invalid("tensor \"\(tensor.name)\" holds a non-finite value") }
+            expected.remove(tensor.name)
+            tensor.values.withUnsafeBufferPointer { values in
+                (parameters.storage.base + info.offset).update(from: values.baseAddress!, count: info.count)
+            }
+        }
+        if let missing = table.entries.first(where: { expected.contains($0.name) }) { throw invalid("missing tensor \"\(missing.name)\"") }
+        var training: TrainingSummary? = nil
+        if let text = file.metadata["training"] { training = try? JSONDecoder().decode(TrainingSummary.self, from: Data(text.utf8)) }
+        self.init(config: config, sourceVocabulary: source, targetVocabulary: target,
+                  model: Seq2SeqModel(config: config.model, parameters: parameters), training: training)
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// A one-line account of a decoding error (JSONDecoder's descriptions run over several lines).
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, _): return "missing key \"\(key.stringValue)\""
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
+            return "wrong type at \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\""
+        case let DecodingError.dataCorrupted(context):
+            return context.codingPath.isEmpty ? "not JSON" : "bad value at \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\""
+        default: return "\(error)"
+        }
+    }
+}
