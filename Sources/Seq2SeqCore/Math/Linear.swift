@@ -30,12 +30,7 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
         // C[i, j] += A[i, :] · B[j, :]   — a dot product of two contiguous rows.
         for i in 0..<n {
             let cRow = c.row(i), aRow = a.row(i)
-            for j in 0..<m {
-                let bRow = b.row(j)
-                var sum: Float = 0
-                for p in 0..<k { sum += aRow[p] * bRow[p] }
-                cRow[j] += sum
-            }
+            for j in 0..<m { cRow[j] += dot(aRow, b.row(j), count: k) }
         }
     case (true, false):
         // C[i, :] += A[p, i] · B[p, :]   — the weight-gradient shape dW = dYᵀ · X.
@@ -60,6 +55,25 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
             }
         }
     }
+}
+
+/// Σ_p x[p]·y[p], in eight SIMD lanes (a plain `sum +=` loop cannot be vectorised: float addition is not
+/// associative, so the compiler must keep the order).
+@inline(__always) func dot(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) -> Float {
+    var lanes = SIMD8<Float>()
+    var p = 0
+    while p + 8 <= count {
+        let xv = UnsafeRawPointer(x + p).loadUnaligned(as: SIMD8<Float>.self)
+        let yv = UnsafeRawPointer(y + p).loadUnaligned(as: SIMD8<Float>.self)
+        lanes.addProduct(xv, yv)
+        p += 8
+    }
+    var sum = lanes.sum()
+    while p < count {
+        sum += x[p] * y[p]
+        p += 1
+    }
+    return sum
 }
 
 /// The parameters of an affine map: weight `[out, in]` (PyTorch `nn.Linear` layout) and an optional bias `[1, out]`.

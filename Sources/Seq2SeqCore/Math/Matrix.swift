@@ -16,6 +16,18 @@ public final class FloatStorage: @unchecked Sendable {
     deinit { base.deallocate() }
 
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
+
+    /// A copy of `count` floats starting at `offset`.
+    public func values(at offset: Int, count: Int) -> [Float] {
+        precondition(offset >= 0 && offset + count <= self.count, "values(at:count:) out of bounds")
+        return Array(UnsafeBufferPointer(start: base + offset, count: count))
+    }
+
+    /// Overwrites the floats starting at `offset` with `values`.
+    public func setValues(_ values: [Float], at offset: Int) {
+        precondition(offset >= 0 && offset + values.count <= count, "setValues(_:at:) out of bounds")
+        for (i, value) in values.enumerated() { base[offset + i] = value }
+    }
 }
 
 /// A row-major view `[rows, cols]` into a `FloatStorage`: element (r, c) lives at `pointer[r * stride + c]`.
