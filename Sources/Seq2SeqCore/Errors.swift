@@ -20,6 +20,8 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(reason: String)
     /// An input sentence longer than the model accepts.
     case inputTooLong(path: String, line: Int, length: Int, limit: Int)
+    /// Some input lines were refused (each already reported); their output lines are left empty.
+    case refusedLines(path: String, count: Int)
 
     public var description: String {
         switch self {
@@ -32,6 +34,8 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
         case let .invalidConfiguration(reason): return "invalid configuration: \(reason)"
         case let .inputTooLong(path, line, length, limit):
             return "\(path):\(line): the sentence has \(length) tokens, more than the limit of \(limit)"
+        case let .refusedLines(path, count):
+            return "\(path): \(count) line\(count == 1 ? " was" : "s were") refused; \(count == 1 ? "its output line is" : "their output lines are") empty"
         }
     }
 }

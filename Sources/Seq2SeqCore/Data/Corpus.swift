@@ -65,6 +65,11 @@ public enum Corpus {
     /// Splits UTF-8 bytes into lines: LF or CRLF ends, an optional byte-order mark at the start, every line
     /// checked to be valid UTF-8 (→ `.malformedLine` naming the byte). Blank lines are kept; a final line
     /// end does not start another line. Zero bytes → `.emptyFile`.
+    /// The lines of a text file (translation input): UTF-8 checked, BOM and CRLF removed, blank lines kept.
+    public static func readLines(path: String) throws -> [NumberedLine] {
+        try decodeLines(bytes: readBytes(path: path), path: path)
+    }
+
     public static func decodeLines(bytes: [UInt8], path: String) throws -> [NumberedLine] {
         guard !bytes.isEmpty else { throw Seq2SeqError.emptyFile(path: path) }
         let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]

@@ -79,8 +79,7 @@ public struct Checkpoint {
     public func safeTensorsFile() throws -> SafeTensorsFile {
         let parameters = model.parameters
         let tensors = parameters.table.entries.map { info in
-            SafeTensor(name: info.name, shape: info.shape,
-                       values: Array(UnsafeBufferPointer(start: parameters.storage.base + info.offset, count: info.count)))
+            SafeTensor(name: info.name, shape: info.shape, values: parameters.storage.values(at: info.offset, count: info.count))
         }
         var metadata = [
             "format": Self.format,
@@ -94,7 +93,7 @@ public struct Checkpoint {
 
     /// Writes the checkpoint atomically (temporary file in the same folder, flushed, then renamed).
     public func save(to path: String, dtype: SafeTensorsDType = .f32) throws {
-        for value in UnsafeBufferPointer(start: model.parameters.storage.base, count: model.parameters.storage.count) where !value.isFinite {
+        for value in model.parameters.storage.buffer where !value.isFinite {
             throw Seq2SeqError.unwritableFile(path: path, reason: "the model holds a non-finite value; refusing to write it")
         }
         try SafeTensors.write(try safeTensorsFile(), to: path, dtype: dtype)
@@ -132,9 +131,7 @@ public struct Checkpoint {
             guard tensor.shape == info.shape else { throw invalid("tensor \"\(tensor.name)\" has shape \(tensor.shape), expected \(info.shape)") }
             guard tensor.values.allSatisfy(\.isFinite) else { throw invalid("tensor \"\(tensor.name)\" holds a non-finite value") }
             expected.remove(tensor.name)
-            tensor.values.withUnsafeBufferPointer { values in
-                (parameters.storage.base + info.offset).update(from: values.baseAddress!, count: info.count)
-            }
+            parameters.storage.setValues(tensor.values, at: info.offset)
         }
         if let missing = table.entries.first(where: { expected.contains($0.name) }) { throw invalid("missing tensor \"\(missing.name)\"") }
         var training: TrainingSummary? = nil

@@ -1,0 +1,112 @@
+// Metrics.swift — what `eval` and validation report: corpus BLEU of greedy translations, exact match, and the
+// teacher-forced token accuracy, loss and perplexity; plus the per-token log-probabilities of `score`.
+
+import Foundation
+
+public struct EvaluationReport: Codable, Equatable, Sendable {
+    public var sentences: Int
+    /// sacreBLEU-compatible corpus BLEU (0–100) of the detokenized greedy translations against the references.
+    public var bleu: Double
+    /// Percentage of sentences whose translation has exactly the reference's tokens.
+    public var exactMatch: Double
+    /// Percentage of target tokens (</s> included) that are the model's top choice under teacher forcing.
+    public var tokenAccuracy: Double
+    /// Mean teacher-forced cross-entropy per target token (nats), and exp of it.
+    public var loss: Double
+    public var perplexity: Double
+
+    enum CodingKeys: String, CodingKey {
+        case sentences, bleu, loss, perplexity
+        case exactMatch = "exact_match"
+        case tokenAccuracy = "token_accuracy"
+    }
+}
+
+/// Teacher-forced statistics of one batch.
+public struct TeacherForcedStatistics: Sendable {
+    public var lossSum: Double
+    public var tokens: Int
+    public var correct: Int
+}
+
+extension Seq2SeqModel {
+    /// Loss summed over target tokens and how many of them the model ranks first (no dropout, no smoothing).
+    public func teacherForcedStatistics(_ batch: Batch) -> TeacherForcedStatistics {
+        var dropout = Dropout.off
+        let pass = forward(batch, dropout: &dropout)
+        var correct = 0
+        let logProbabilities = pass.crossEntropy.logProbabilities
+        for (n, target) in batch.targetIds.enumerated() where target != Vocabulary.pad {
+            let row = logProbabilities.row(n)
+            var best = 0
+            for k in 1..<logProbabilities.cols where row[k] > row[best] { best = k }
+            if best == target { correct += 1 }
+        }
+        return TeacherForcedStatistics(lossSum: pass.loss.sum, tokens: pass.loss.tokenCount, correct: correct)
+    }
+}
+
+public enum Evaluation {
+    /// Evaluates `translator` on `pairs` (translations greedy, batched by length).
+    public static func evaluate(_ translator: Translator, on pairs: [SentencePair]) -> EvaluationReport {
+        let tokenizer = translator.tokenizer
+        let checkpoint = translator.checkpoint
+        let results = translator.translate(pairs.map(\.source))
+        let referenceTokens = pairs.map { tokenizer.tokenize($0.target) }
+        let exact = zip(results, referenceTokens).filter { result, reference in
+            result.targetTokens.last == Vocabulary.specials[Vocabulary.eos] && Array(result.targetTokens.dropLast()) == reference
+        }.count
+        let bleu = BLEU.corpusScore(hypotheses: results.map(\.text), references: pairs.map(\.target))
+        // Teacher forcing, in length-sorted batches.
+        let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenize($0.source)) }
+        let targets = referenceTokens.map { checkpoint.targetVocabulary.encode($0) }
+        var statistics = TeacherForcedStatistics(lossSum: 0, tokens: 0, correct: 0)
+        let order = pairs.indices.sorted { (sources[$0].count, $0) < (sources[$1].count, $1) }
+        for start in stride(from: 0, to: order.count, by: translator.batchSize) {
+            let chunk = order[start ..< min(start + translator.batchSize, order.count)]
+            let batch = Batch(sources: chunk.map { sources[$0] }, targets: chunk.map { targets[$0] })
+            let part = checkpoint.model.teacherForcedStatistics(batch)
+            statistics.lossSum += part.lossSum
+            statistics.tokens += part.tokens
+            statistics.correct += part.correct
+        }
+        let count = max(pairs.count, 1), tokens = max(statistics.tokens, 1)
+        let loss = statistics.lossSum / Double(tokens)
+        return EvaluationReport(sentences: pairs.count, bleu: bleu.score, exactMatch: 100 * Double(exact) / Double(count),
+                                tokenAccuracy: 100 * Double(statistics.correct) / Double(tokens), loss: loss, perplexity: exp(loss))
+    }
+}
+
+/// One pair's teacher-forced scores (`seq2seq score`).
+public struct ScoredPair: Codable, Equatable, Sendable {
+    /// Source ids as the encoder reads them, ending with </s>.
+    public var sourceIds: [Int]
+    /// Target ids the decoder must predict, ending with </s>.
+    public var targetIds: [Int]
+    /// log p(target_ids[t] | source, target_ids[..<t]) in nats.
+    public var logProbs: [Float]
+
+    enum CodingKeys: String, CodingKey {
+        case sourceIds = "source_ids", targetIds = "target_ids", logProbs = "log_probs"
+    }
+}
+
+extension Evaluation {
+    /// Teacher-forced log-probabilities of every target token of every pair, in input order (length-sorted batches).
+    public static func score(_ checkpoint: Checkpoint, pairs: [SentencePair], batchSize: Int = 64) -> [ScoredPair] {
+        let tokenizer = checkpoint.config.tokenizer
+        let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenize($0.source)) }
+        let targets = pairs.map { checkpoint.targetVocabulary.encode(tokenizer.tokenize($0.target)) }
+        var results = [ScoredPair?](repeating: nil, count: pairs.count)
+        let order = pairs.indices.sorted { (sources[$0].count, $0) < (sources[$1].count, $1) }
+        for start in stride(from: 0, to: order.count, by: max(1, batchSize)) {
+            let chunk = Array(order[start ..< min(start + max(1, batchSize), order.count)])
+            let batch = Batch(sources: chunk.map { sources[$0] }, targets: chunk.map { targets[$0] })
+            for (index, logProbs) in zip(chunk, checkpoint.model.tokenLogProbabilities(batch)) {
+                results[index] = ScoredPair(sourceIds: sources[index] + [Vocabulary.eos], targetIds: targets[index] + [Vocabulary.eos],
+                                            logProbs: logProbs)
+            }
+        }
+        return results.compactMap { $0 }
+    }
+}

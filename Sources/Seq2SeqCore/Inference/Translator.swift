@@ -1,0 +1,75 @@
+// Translator.swift — text in, text out: tokenize, map to ids, decode in batches of similar length, map back and
+// detokenize; keeps each sentence's attention matrix with its tokens as labels. Stage [8] → [9] → [10].
+
+/// One translated sentence with everything `attention` and `translate` print.
+public struct TranslationResult: Equatable, Sendable {
+    /// The source as the model saw it: its tokens, then "</s>" (the attention matrix's columns).
+    public var sourceTokens: [String]
+    /// What the model emitted, ending with "</s>" unless the length limit came first (the matrix's rows).
+    public var targetTokens: [String]
+    /// The detokenized translation (without "</s>").
+    public var text: String
+    /// One row per target token, one column per source token; each row sums to 1.
+    public var attention: [[Float]]
+    /// Source tokens that are not in the vocabulary (read as <unk>).
+    public var unknownSourceTokens: Int
+}
+
+public struct Translator {
+    public let checkpoint: Checkpoint
+    /// Sentences decoded together (they are grouped by length first, so little is spent on padding).
+    public var batchSize: Int
+    /// A sentence of n source tokens may emit at most ⌊ratio·n⌋ + 10 tokens (so decoding always ends).
+    public var maxOutputRatio: Double
+
+    public init(checkpoint: Checkpoint, batchSize: Int = 64, maxOutputRatio: Double = 2) {
+        self.checkpoint = checkpoint
+        self.batchSize = max(1, batchSize)
+        self.maxOutputRatio = maxOutputRatio
+    }
+
+    public var tokenizer: Tokenizer { checkpoint.config.tokenizer }
+
+    /// The token limit for a source of `length` tokens.
+    public func maxOutputLength(sourceLength length: Int) -> Int { Int(maxOutputRatio * Double(length)) + 10 }
+
+    /// Greedy translations of id sequences (no specials), in input order. Sentences are sorted by length and
+    /// decoded `batchSize` at a time; since a sentence's result does not depend on its batch, the order and
+    /// grouping change nothing but speed.
+    public func translate(ids sources: [[Int]]) -> [Translation] {
+        var results = [Translation?](repeating: nil, count: sources.count)
+        let order = sources.indices.sorted { (sources[$0].count, $0) < (sources[$1].count, $1) }
+        for start in stride(from: 0, to: order.count, by: batchSize) {
+            let chunk = Array(order[start ..< min(start + batchSize, order.count)])
+            let longest = chunk.map { sources[$0].count }.max() ?? 0
+            let translations = checkpoint.model.greedy(Batch(sources: chunk.map { sources[$0] }),
+                                                       maxSteps: maxOutputLength(sourceLength: longest))
+            for (index, translation) in zip(chunk, translations) {
+                // Each sentence keeps to its own limit, whatever the longest sentence of its chunk allowed.
+                let limit = maxOutputLength(sourceLength: sources[index].count)
+                results[index] = Translation(tokens: Array(translation.tokens.prefix(limit)),
+                                             attention: Array(translation.attention.prefix(limit)))
+            }
+        }
+        return results.map { $0 ?? Translation(tokens: [], attention: []) }
+    }
+
+    /// Source text → its tokens and their ids.
+    public func encodeSource(_ text: String) -> (tokens: [String], ids: [Int]) {
+        let tokens = tokenizer.tokenize(text)
+        return (tokens, checkpoint.sourceVocabulary.encode(tokens))
+    }
+
+    /// Translates sentences of text, in input order.
+    public func translate(_ texts: [String]) -> [TranslationResult] {
+        let encoded = texts.map(encodeSource)
+        let translations = translate(ids: encoded.map(\.ids))
+        return zip(encoded, translations).map { source, translation in
+            let targetTokens = checkpoint.targetVocabulary.decode(translation.tokens)
+            let words = translation.tokens.last == Vocabulary.eos ? Array(targetTokens.dropLast()) : targetTokens
+            return TranslationResult(sourceTokens: source.tokens + [Vocabulary.specials[Vocabulary.eos]], targetTokens: targetTokens,
+                                     text: tokenizer.detokenize(words), attention: translation.attention,
+                                     unknownSourceTokens: source.ids.filter { $0 == Vocabulary.unk }.count)
+        }
+    }
+}
