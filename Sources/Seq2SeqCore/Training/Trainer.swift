@@ -1,0 +1,268 @@
+// Trainer.swift — corpus → batches → forward → backward → clip → Adam step → validate → keep the best checkpoint
+// (stages [1] → [8]). Reports progress as events; the command line decides how to show them.
+
+import Foundation
+
+/// Every training hyperparameter that is not a model size (those are in ModelConfig).
+public struct TrainOptions: Codable, Equatable, Sendable {
+    public var batchSize: Int = 64
+    public var learningRate: Float = 2e-3
+    public var epochs: Int = 10
+    /// Stop after this many steps even if epochs remain.
+    public var maxSteps: Int? = nil
+    public var labelSmoothing: Float = 0
+    public var clipNorm: Float = 1
+    public var seed: UInt64 = 1
+    /// Validate (and maybe save) every this many steps, and at the end.
+    public var validateEvery: Int = 500
+    /// Training pairs with more tokens than this on either side are skipped (and counted).
+    public var maxLength: Int = 100
+    public var minCount: Int = 1
+    public var maxVocabulary: Int? = nil
+    public var threads: Int = 1
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, seed, threads
+        case batchSize = "batch_size"
+        case learningRate = "learning_rate"
+        case maxSteps = "max_steps"
+        case labelSmoothing = "label_smoothing"
+        case clipNorm = "clip_norm"
+        case validateEvery = "validate_every"
+        case maxLength = "max_length"
+        case minCount = "min_count"
+        case maxVocabulary = "max_vocabulary"
+    }
+}
+
+/// One validation, as written to the JSON-lines log.
+public struct ValidationRecord: Codable, Equatable, Sendable {
+    public var step: Int
+    public var epoch: Int
+    public var trainLoss: Double
+    public var dev: EvaluationReport
+    public var isBest: Bool
+    public var elapsedSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case step, epoch, dev
+        case trainLoss = "train_loss"
+        case isBest = "best"
+        case elapsedSeconds = "elapsed_seconds"
+    }
+}
+
+public struct ProgressReport: Sendable {
+    public var epoch: Int
+    public var step: Int
+    public var totalSteps: Int
+    /// Mean training loss per target token since the last report.
+    public var loss: Double
+    public var targetTokensPerSecond: Double
+    public var elapsedSeconds: Double
+    public var etaSeconds: Double
+}
+
+public enum TrainingEvent: Sendable {
+    /// The data is ready: pairs used, pairs skipped for length, vocabulary sizes, steps planned.
+    case prepared(trainPairs: Int, skippedPairs: Int, devPairs: Int, sourceVocabulary: Int, targetVocabulary: Int,
+                  parameters: Int, totalSteps: Int, resumedAtStep: Int?)
+    case progress(ProgressReport)
+    case validated(ValidationRecord)
+}
+
+public final class Trainer {
+    public private(set) var state: TrainingState
+    public let paths: TrainingPaths
+    let trainSources: [[Int]], trainTargets: [[Int]]
+    let devPairs: [SentencePair]
+    let skippedPairs: Int
+
+    /// A new run: reads `corpus/train.tsv` and `corpus/dev.tsv`, builds the vocabularies from the training split,
+    /// and initialises the model from the seed. `model`'s vocabulary sizes are filled in here.
+    public init(corpus: String, checkpoint: String, model: ModelConfig, tokenizer: Tokenizer, options: TrainOptions) throws {
+        paths = TrainingPaths(checkpoint: checkpoint)
+        let train = try Corpus.readPairs(path: corpus + "/train.tsv")
+        devPairs = try Corpus.readPairs(path: corpus + "/dev.tsv")
+        var sources: [[String]] = [], targets: [[String]] = []
+        var skipped = 0
+        for pair in train {
+            let source = tokenizer.tokenize(pair.source), target = tokenizer.tokenize(pair.target)
+            if source.count > options.maxLength || target.count > options.maxLength { skipped += 1; continue }
+            sources.append(source)
+            targets.append(target)
+        }
+        guard !sources.isEmpty else {
+            throw Seq2SeqError.invalidOption(flag: "--max-length", reason: "no training pair of \(corpus)/train.tsv is within \(options.maxLength) tokens")
+        }
+        let sourceVocabulary = Vocabulary.build(from: sources, minCount: options.minCount, maxSize: options.maxVocabulary)
+        let targetVocabulary = Vocabulary.build(from: targets, minCount: options.minCount, maxSize: options.maxVocabulary)
+        var modelConfig = model
+        modelConfig.sourceVocabularySize = sourceVocabulary.count
+        modelConfig.targetVocabularySize = targetVocabulary.count
+        try modelConfig.validate()
+        let config = TranslatorConfig(model: modelConfig, tokenization: tokenizer.tokenization, lowercase: tokenizer.lowercase,
+                                      maxSourceLength: options.maxLength, maxTargetLength: options.maxLength)
+        let checkpoint = Checkpoint(config: config, sourceVocabulary: sourceVocabulary, targetVocabulary: targetVocabulary,
+                                    model: Seq2SeqModel(config: modelConfig, seed: options.seed))
+        let progress = TrainingProgress(step: 0, epoch: 0, batchInEpoch: 0, dropoutState: options.seed &+ 0x5EED,
+                                        best: nil, bestStep: 0, trainingSeconds: 0)
+        state = TrainingState(checkpoint: checkpoint, options: options, progress: progress,
+                              adam: Adam(parameterCount: checkpoint.model.parameters.table.count,
+                                         options: AdamOptions(learningRate: options.learningRate)))
+        trainSources = sources.map(sourceVocabulary.encode)
+        trainTargets = targets.map(targetVocabulary.encode)
+        skippedPairs = skipped
+    }
+
+    /// Continues the run whose state sits beside `checkpoint`. Epochs and maximum steps may be raised.
+    public init(resuming checkpoint: String, corpus: String, epochs: Int?, maxSteps: Int?) throws {
+        paths = TrainingPaths(checkpoint: checkpoint)
+        state = try TrainingState.load(path: paths.state)
+        if let epochs { state.options.epochs = epochs }
+        if let maxSteps { state.options.maxSteps = maxSteps }
+        let config = state.checkpoint.config, tokenizer = config.tokenizer
+        devPairs = try Corpus.readPairs(path: corpus + "/dev.tsv")
+        var sources: [[Int]] = [], targets: [[Int]] = []
+        var skipped = 0
+        for pair in try Corpus.readPairs(path: corpus + "/train.tsv") {
+            let source = tokenizer.tokenize(pair.source), target = tokenizer.tokenize(pair.target)
+            if source.count > state.options.maxLength || target.count > state.options.maxLength { skipped += 1; continue }
+            sources.append(state.checkpoint.sourceVocabulary.encode(source))
+            targets.append(state.checkpoint.targetVocabulary.encode(target))
+        }
+        trainSources = sources
+        trainTargets = targets
+        skippedPairs = skipped
+    }
+
+    var batchesPerEpoch: Int { (trainSources.count + state.options.batchSize - 1) / state.options.batchSize }
+
+    public var totalSteps: Int {
+        let planned = state.options.epochs * batchesPerEpoch
+        return min(planned, state.options.maxSteps ?? planned)
+    }
+
+    /// The batches of one epoch as lists of pair indices: shuffled, then sorted by length within pools of 50
+    /// batches (so a batch holds sentences of similar length), then the batches shuffled. Depends only on
+    /// (seed, epoch), so a resumed run sees the same order.
+    func epochBatches(_ epoch: Int) -> [[Int]] {
+        var rng = SplitMix64(seed: state.options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
+        var indices = Array(trainSources.indices)
+        rng.shuffle(&indices)
+        let size = state.options.batchSize, pool = size * 50
+        var batches: [[Int]] = []
+        for start in stride(from: 0, to: indices.count, by: pool) {
+            let sorted = indices[start ..< min(start + pool, indices.count)].sorted {
+                (trainSources[$0].count, trainTargets[$0].count) < (trainSources[$1].count, trainTargets[$1].count)
+            }
+            for b in stride(from: 0, to: sorted.count, by: size) { batches.append(Array(sorted[b ..< min(b + size, sorted.count)])) }
+        }
+        rng.shuffle(&batches)
+        return batches
+    }
+
+    /// Trains until the planned steps are done, validating every `validateEvery` steps and at the end.
+    /// `shouldStop` is polled between steps (an interrupt request); the state is saved before returning.
+    @discardableResult
+    public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws -> TrainingProgress {
+        let model = state.checkpoint.model
+        let grads = ModelParameters.zeros(model.parameters.table)
+        let options = state.options
+        let resumedAt = state.progress.step > 0 ? state.progress.step : nil
+        onEvent(.prepared(trainPairs: trainSources.count, skippedPairs: skippedPairs, devPairs: devPairs.count,
+                          sourceVocabulary: state.checkpoint.sourceVocabulary.count, targetVocabulary: state.checkpoint.targetVocabulary.count,
+                          parameters: model.parameters.table.count, totalSteps: totalSteps, resumedAtStep: resumedAt))
+        var dropout = Dropout(rate: model.config.dropout, rng: SplitMix64(seed: 0))
+        dropout.rng.state = state.progress.dropoutState
+        let clock = ContinuousClock()
+        let runStart = clock.now
+        let secondsBefore = state.progress.trainingSeconds
+        func elapsed() -> Double { secondsBefore + Self.seconds(clock.now - runStart) }
+        var windowLoss = 0.0, windowTokens = 0
+        var runTokens = 0, runSteps = 0
+        var lastValidatedStep = state.progress.step
+        var lastReport = clock.now
+
+        func validate() throws {
+            state.progress.dropoutState = dropout.rng.state
+            state.progress.trainingSeconds = elapsed()
+            let report = Evaluation.evaluate(Translator(checkpoint: state.checkpoint, batchSize: 64), on: devPairs)
+            let score = ValidationScore(bleu: report.bleu, exactMatch: report.exactMatch, loss: report.loss)
+            let isBest = state.progress.best.map { $0 < score } ?? true
+            if isBest {
+                state.progress.best = score
+                state.progress.bestStep = state.progress.step
+                var best = state.checkpoint
+                best.training = TrainingSummary(step: state.progress.step, epoch: state.progress.epoch, devBLEU: report.bleu,
+                                                devExactMatch: report.exactMatch, devLoss: report.loss, trainingSeconds: elapsed())
+                try best.save(to: paths.checkpoint)
+            }
+            let record = ValidationRecord(step: state.progress.step, epoch: state.progress.epoch,
+                                          trainLoss: windowTokens > 0 ? windowLoss / Double(windowTokens) : .nan,
+                                          dev: report, isBest: isBest, elapsedSeconds: elapsed())
+            try Self.appendLine(try Checkpoint.json(record), to: paths.log)
+            try state.save(to: paths.state)
+            lastValidatedStep = state.progress.step
+            onEvent(.validated(record))
+        }
+
+        training: while state.progress.epoch < options.epochs {
+            let batches = epochBatches(state.progress.epoch)
+            while state.progress.batchInEpoch < batches.count {
+                if state.progress.step >= totalSteps || shouldStop() { break training }
+                let indices = batches[state.progress.batchInEpoch]
+                let batch = Batch(sources: indices.map { trainSources[$0] }, targets: indices.map { trainTargets[$0] })
+                grads.zero()
+                let loss = model.lossAndGradients(batch, grads: grads, reduction: .mean, labelSmoothing: options.labelSmoothing,
+                                                  dropout: &dropout)
+                clipGlobalNorm(grads.storage, maxNorm: options.clipNorm)
+                state.adam.update(parameters: model.parameters.storage, gradients: grads.storage)
+                state.progress.step += 1
+                state.progress.batchInEpoch += 1
+                windowLoss += loss.sum
+                windowTokens += loss.tokenCount
+                runTokens += loss.tokenCount
+                runSteps += 1
+                if Self.seconds(clock.now - lastReport) >= 0.25 || state.progress.step == totalSteps {
+                    let runSeconds = Self.seconds(clock.now - runStart)
+                    let remaining = Double(totalSteps - state.progress.step) * runSeconds / Double(max(runSteps, 1))
+                    onEvent(.progress(ProgressReport(epoch: state.progress.epoch + 1, step: state.progress.step, totalSteps: totalSteps,
+                                                     loss: windowLoss / Double(max(windowTokens, 1)),
+                                                     targetTokensPerSecond: Double(runTokens) / max(runSeconds, 1e-9),
+                                                     elapsedSeconds: elapsed(), etaSeconds: remaining)))
+                    lastReport = clock.now
+                }
+                if state.progress.step % options.validateEvery == 0 {
+                    try validate()
+                    windowLoss = 0; windowTokens = 0
+                }
+            }
+            if state.progress.batchInEpoch >= batches.count {
+                state.progress.epoch += 1
+                state.progress.batchInEpoch = 0
+            }
+        }
+        if state.progress.step != lastValidatedStep || state.progress.best == nil { try validate() }
+        return state.progress
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    static func appendLine(_ line: String, to path: String) throws {
+        let data = Data((line + "\n").utf8)
+        if let handle = FileHandle(forWritingAtPath: path) {
+            defer { try? handle.close() }
+            do {
+                try handle.seekToEnd()
+                try handle.write(contentsOf: data)
+            } catch { throw Seq2SeqError.unwritableFile(path: path, reason: error.localizedDescription) }
+        } else if !FileManager.default.createFile(atPath: path, contents: data) {
+            throw Seq2SeqError.unwritableFile(path: path, reason: "cannot create the file")
+        }
+    }
+}

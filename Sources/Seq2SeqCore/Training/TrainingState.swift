@@ -1,0 +1,112 @@
+// TrainingState.swift — everything `train --resume` needs beyond the best checkpoint: the current weights, Adam's
+// moments and step, where the data order stands, the dropout generator and the best score so far. Written
+// atomically beside the checkpoint at every validation, as a safetensors file of its own. Stage [8].
+
+import Foundation
+
+/// Where a run keeps its files: the best checkpoint, the resume state and the validation log side by side.
+public struct TrainingPaths: Sendable {
+    public let checkpoint: String
+    public var state: String { stem + ".state.safetensors" }
+    public var log: String { stem + ".log.jsonl" }
+    private var stem: String { checkpoint.hasSuffix(".safetensors") ? String(checkpoint.dropLast(".safetensors".count)) : checkpoint }
+
+    public init(checkpoint: String) { self.checkpoint = checkpoint }
+}
+
+/// A comparable "how good" of one validation: dev BLEU first, then exact match, then lower loss.
+public struct ValidationScore: Codable, Equatable, Sendable, Comparable {
+    public var bleu: Double
+    public var exactMatch: Double
+    public var loss: Double
+
+    public static func < (a: ValidationScore, b: ValidationScore) -> Bool {
+        (a.bleu, a.exactMatch, -a.loss) < (b.bleu, b.exactMatch, -b.loss)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case bleu, loss
+        case exactMatch = "exact_match"
+    }
+}
+
+/// Where training stands, stored as JSON in the state file.
+public struct TrainingProgress: Codable, Equatable, Sendable {
+    public var step: Int
+    public var epoch: Int
+    /// Batches of `epoch` already trained on (its order is recomputed from the seed).
+    public var batchInEpoch: Int
+    public var dropoutState: UInt64
+    public var best: ValidationScore?
+    public var bestStep: Int
+    public var trainingSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case step, epoch, best
+        case batchInEpoch = "batch_in_epoch"
+        case dropoutState = "dropout_state"
+        case bestStep = "best_step"
+        case trainingSeconds = "training_seconds"
+    }
+}
+
+public struct TrainingState {
+    public static let format = "seq2seq-training-state/1"
+
+    /// The current (not the best) weights with their config and vocabularies.
+    public var checkpoint: Checkpoint
+    public var options: TrainOptions
+    public var progress: TrainingProgress
+    public var adam: Adam
+
+    public init(checkpoint: Checkpoint, options: TrainOptions, progress: TrainingProgress, adam: Adam) {
+        self.checkpoint = checkpoint
+        self.options = options
+        self.progress = progress
+        self.adam = adam
+    }
+
+    public func save(to path: String) throws {
+        var file = try checkpoint.safeTensorsFile()
+        let table = checkpoint.model.parameters.table
+        for (prefix, moment) in [("adam.first_moment.", adam.firstMoment), ("adam.second_moment.", adam.secondMoment)] {
+            for info in table.entries {
+                file.tensors.append(SafeTensor(name: prefix + info.name, shape: info.shape, values: moment.values(at: info.offset, count: info.count)))
+            }
+        }
+        file.metadata["format"] = Self.format
+        file.metadata["options"] = try Checkpoint.json(options)
+        file.metadata["progress"] = try Checkpoint.json(progress)
+        file.metadata["adam_step"] = String(adam.step)
+        try SafeTensors.write(file, to: path)
+    }
+
+    public static func load(path: String) throws -> TrainingState {
+        func invalid(_ reason: String) -> Seq2SeqError { .invalidCheckpoint(path: path, reason: reason) }
+        var file = try SafeTensors.read(path: path)
+        guard file.metadata["format"] == format else { throw invalid("not a training state (format \"\(format)\" expected)") }
+        guard let optionsText = file.metadata["options"], let progressText = file.metadata["progress"],
+              let adamStep = file.metadata["adam_step"].flatMap(Int.init) else { throw invalid("incomplete training state metadata") }
+        let options: TrainOptions, progress: TrainingProgress
+        do {
+            options = try JSONDecoder().decode(TrainOptions.self, from: Data(optionsText.utf8))
+            progress = try JSONDecoder().decode(TrainingProgress.self, from: Data(progressText.utf8))
+        } catch { throw invalid("bad training state: \(Checkpoint.describe(error))") }
+        let momentTensors = file.tensors.filter { $0.name.hasPrefix("adam.") }
+        file.tensors.removeAll { $0.name.hasPrefix("adam.") }
+        file.metadata["format"] = Checkpoint.format
+        let checkpoint = try Checkpoint(file: file, path: path)
+        let table = checkpoint.model.parameters.table
+        var adam = Adam(parameterCount: table.count, options: AdamOptions(learningRate: options.learningRate))
+        adam.restore(step: adamStep)
+        for (prefix, moment) in [("adam.first_moment.", adam.firstMoment), ("adam.second_moment.", adam.secondMoment)] {
+            for info in table.entries {
+                guard let tensor = momentTensors.first(where: { $0.name == prefix + info.name }), tensor.shape == info.shape else {
+                    throw invalid("missing or misshapen optimizer tensor \"\(prefix + info.name)\"")
+                }
+                moment.setValues(tensor.values, at: info.offset)
+            }
+        }
+        return TrainingState(checkpoint: checkpoint, options: options, progress: progress, adam: adam)
+    }
+}
