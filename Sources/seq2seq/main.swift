@@ -1,3 +1,59 @@
-// main.swift — the `seq2seq` command: argv[1] picks the subcommand; errors become one line on stderr.
+// main.swift — the `seq2seq` command: argv[1] picks the subcommand from one table, the rest is parsed against
+// that subcommand's CommandInfo, and every error becomes one line "Error: …" on stderr with the exit code of
+// Output.swift (`Seq2SeqError.exitCode`).
+
+import Foundation
 import Seq2SeqCore
-print("seq2seq")
+
+/// Every subcommand, in the order `seq2seq --help` lists them: one line each, its help and its work.
+let subcommands: [(info: CommandInfo, run: (Arguments) throws -> Void)] = [
+    (TrainCommand.info, TrainCommand.run),
+    (TranslateCommand.info, TranslateCommand.run),
+    (AttentionCommand.info, AttentionCommand.run),
+    (ScoreCommand.info, ScoreCommand.run),
+    (EvalCommand.info, EvalCommand.run),
+    (CorpusCommand.info, CorpusCommand.run),
+]
+
+@MainActor func subcommand(named name: String) -> (info: CommandInfo, run: (Arguments) throws -> Void) {
+    guard let entry = subcommands.first(where: { $0.info.name == name }) else {
+        let names = subcommands.map(\.info.name).joined(separator: ", ")
+        if name.hasPrefix("-") {
+            Output.fail("\(name): unknown option for 'seq2seq'; the subcommand comes first (\(names))", code: .usage)
+        }
+        Output.fail("unknown subcommand '\(name)'; the subcommands are \(names)", code: .usage)
+    }
+    return entry
+}
+
+let argv = Array(CommandLine.arguments.dropFirst())
+guard let first = argv.first else {
+    Output.fail("no subcommand given; usage: \(Help.topLevelUsage) (see 'seq2seq --help')", code: .usage)
+}
+switch first {
+case "-h", "--help":
+    Output.raw(Help.topLevel(commands: subcommands.map(\.info)))
+    Output.finish(.success)
+case "help":                                   // `seq2seq help` or `seq2seq help NAME`, as argument-parser has
+    if argv.count > 1 {
+        Output.raw(Help.text(for: subcommand(named: argv[1]).info))
+    } else {
+        Output.raw(Help.topLevel(commands: subcommands.map(\.info)))
+    }
+    Output.finish(.success)
+default:
+    let (info, run) = subcommand(named: first)
+    do {
+        let arguments = try Arguments(Array(argv.dropFirst()), for: info)
+        if arguments.wantsHelp {
+            Output.raw(Help.text(for: info))
+        } else {
+            try run(arguments)
+        }
+        Output.finish(.success)
+    } catch let error as Seq2SeqError {
+        Output.fail(error.description, code: error.exitCode)
+    } catch {
+        Output.fail(String(describing: error), code: .failure)
+    }
+}

@@ -1,0 +1,242 @@
+// Arguments.swift — the hand-written command-line parser. Each subcommand declares its options (and positional
+// arguments, if any) in a CommandInfo; Arguments checks argv against it (--flag value, --flag=value, -h/--help)
+// and hands out typed, range-checked values. Every mistake is a Seq2SeqError.invalidOption naming the flag.
+
+import Seq2SeqCore
+
+/// One option of a subcommand. `name` is spelled as typed ("--hidden-size"); `valueName` is shown as `<n>` in the
+/// help, and nil makes the option a boolean flag. Write the default, if any, at the end of `help`: "(default: 64)".
+struct OptionInfo {
+    let name: String
+    let valueName: String?
+    let help: String
+}
+
+/// One positional argument of a subcommand, shown as `<name>` in the help (e.g. the task of `seq2seq corpus`).
+struct ArgumentInfo {
+    let name: String
+    let help: String
+}
+
+/// Everything the help shows about a subcommand, and everything the parser accepts for it.
+struct CommandInfo {
+    let name: String
+    let abstract: String
+    /// What follows "USAGE: " in the help; several lines are allowed (one form a line).
+    let usage: String
+    /// Positional arguments, in the order they are given; most subcommands have none.
+    let arguments: [ArgumentInfo]
+    let options: [OptionInfo]
+    /// Paragraphs shown after the overview.
+    let discussion: String?
+
+    init(name: String, abstract: String, usage: String, arguments: [ArgumentInfo] = [], options: [OptionInfo],
+         discussion: String? = nil) {
+        self.name = name
+        self.abstract = abstract
+        self.usage = usage
+        self.arguments = arguments
+        self.options = options
+        self.discussion = discussion
+    }
+
+    /// "seq2seq train", as the messages name the subcommand.
+    var commandLine: String { "seq2seq \(name)" }
+}
+
+/// The parsed command line of one subcommand: which flags were set, the value of each option, the positionals.
+struct Arguments {
+    let command: CommandInfo
+    /// -h or --help appeared: show the help and ignore everything else (even mistakes).
+    let wantsHelp: Bool
+    private var values: [String: String] = [:]      // option name → value ("" for a boolean flag that was set)
+    private var positionals: [String] = []
+
+    init(_ arguments: [String], for command: CommandInfo) throws {
+        self.command = command
+        let optionsEnd = arguments.firstIndex(of: "--") ?? arguments.endIndex
+        wantsHelp = arguments[..<optionsEnd].contains { $0 == "-h" || $0 == "--help" }
+        if wantsHelp { return }
+
+        var index = 0
+        while index < optionsEnd {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("-") && argument != "-" else {
+                try addPositional(argument)
+                continue
+            }
+            // "--name=value" carries its value; "--name value" takes the next argument.
+            let name: String, inlineValue: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                inlineValue = String(argument[argument.index(after: equals)...])
+            } else {
+                name = argument
+                inlineValue = nil
+            }
+            guard let option = command.options.first(where: { $0.name == name }) else {
+                throw Seq2SeqError.invalidOption(flag: name, reason: unknownOptionReason(name))
+            }
+            guard values[name] == nil else {
+                throw Seq2SeqError.invalidOption(flag: name, reason: "is given more than once")
+            }
+            if option.valueName == nil {
+                guard inlineValue == nil else {
+                    throw Seq2SeqError.invalidOption(flag: name, reason: "is a flag and takes no value")
+                }
+                values[name] = ""
+            } else if let inlineValue {
+                guard !inlineValue.isEmpty else { throw Seq2SeqError.invalidOption(flag: name, reason: "needs a value") }
+                values[name] = inlineValue
+            } else {
+                guard index < optionsEnd, Self.canBeValue(arguments[index]) else {
+                    throw Seq2SeqError.invalidOption(flag: name, reason: "needs a value")
+                }
+                values[name] = arguments[index]
+                index += 1
+            }
+        }
+        for argument in arguments.dropFirst(optionsEnd + 1) { try addPositional(argument) }
+    }
+
+    // MARK: - Values
+
+    /// True when the boolean flag was given.
+    func flag(_ name: String) -> Bool {
+        requireDeclared(name, isFlag: true)
+        return values[name] != nil
+    }
+
+    /// The option's value as typed, or nil when it was not given.
+    func string(_ name: String) -> String? {
+        requireDeclared(name, isFlag: false)
+        return values[name]
+    }
+
+    /// The option's value; missing → `invalidOption(flag, "is required")`.
+    func requiredString(_ name: String) throws -> String {
+        guard let value = string(name) else { throw Seq2SeqError.invalidOption(flag: name, reason: "is required") }
+        return value
+    }
+
+    /// An integer in `range`, or `default` when the option was not given.
+    func int(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
+        try optionalInt(name, in: range) ?? defaultValue
+    }
+
+    /// An integer in `range`, or nil when the option was not given.
+    func optionalInt(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            let bounds = range.upperBound == Int.max
+                ? "of at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            throw Seq2SeqError.invalidOption(flag: name, reason: "expects an integer \(bounds), got '\(text)'")
+        }
+        return value
+    }
+
+    /// A finite number in `range` (NaN and infinities are refused), or `default` when the option was not given.
+    func float(_ name: String, default defaultValue: Float, in range: ClosedRange<Float>) throws -> Float {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = Float(text), value.isFinite, range.contains(value) else {
+            throw Seq2SeqError.invalidOption(
+                flag: name, reason: "expects a number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return value
+    }
+
+    /// A 64-bit unsigned integer (a seed), or `default` when the option was not given.
+    func uint64(_ name: String, default defaultValue: UInt64) throws -> UInt64 {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = UInt64(text) else {
+            throw Seq2SeqError.invalidOption(flag: name, reason: "expects an integer from 0 to \(UInt64.max), got '\(text)'")
+        }
+        return value
+    }
+
+    /// One of the enum's raw values, or `default` when the option was not given; a wrong value lists the choices.
+    func choice<T: RawRepresentable & CaseIterable>(_ name: String, default defaultValue: T) throws -> T
+    where T.RawValue == String {
+        guard let text = string(name) else { return defaultValue }
+        return try Self.parseChoice(text, flag: name)
+    }
+
+    // MARK: - Positional arguments
+
+    /// The positional argument declared as `name` in `CommandInfo.arguments`, or nil when it was not given.
+    func positional(_ name: String) -> String? {
+        guard let index = command.arguments.firstIndex(where: { $0.name == name }) else {
+            preconditionFailure("'\(command.commandLine)' reads the argument <\(name)>, which its CommandInfo does not declare")
+        }
+        return index < positionals.count ? positionals[index] : nil
+    }
+
+    /// The positional argument as one of the enum's raw values; missing or wrong → an error listing the choices.
+    func positionalChoice<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type = T.self) throws -> T
+    where T.RawValue == String {
+        guard let text = positional(name) else {
+            throw Seq2SeqError.invalidOption(flag: "<\(name)>", reason: "missing; expected one of \(Self.choices(T.self))")
+        }
+        return try Self.parseChoice(text, flag: "<\(name)>")
+    }
+
+    // MARK: - Helpers
+
+    private mutating func addPositional(_ argument: String) throws {
+        guard positionals.count < command.arguments.count else {
+            throw Seq2SeqError.invalidOption(flag: argument, reason: "unexpected argument for '\(command.commandLine)'")
+        }
+        positionals.append(argument)
+    }
+
+    /// "--x value": the next argument is the value unless it looks like another option ("-5" and "-" are values).
+    private static func canBeValue(_ argument: String) -> Bool {
+        !argument.hasPrefix("-") || argument == "-" || Double(argument) != nil
+    }
+
+    private func unknownOptionReason(_ name: String) -> String {
+        let reason = "unknown option for '\(command.commandLine)'"
+        let names = command.options.map(\.name) + ["--help"]
+        let nearest = names.map { (name: $0, distance: Self.editDistance($0, name)) }.min { $0.distance < $1.distance }
+        guard let nearest, nearest.distance <= 2 else { return reason }
+        return reason + "; did you mean '\(nearest.name)'?"
+    }
+
+    private static func parseChoice<T: RawRepresentable & CaseIterable>(_ text: String, flag: String) throws -> T
+    where T.RawValue == String {
+        guard let value = T(rawValue: text) else {
+            throw Seq2SeqError.invalidOption(flag: flag, reason: "expects one of \(choices(T.self)), got '\(text)'")
+        }
+        return value
+    }
+
+    private static func choices<T: RawRepresentable & CaseIterable>(_ type: T.Type) -> String
+    where T.RawValue == String {
+        T.allCases.map(\.rawValue).joined(separator: "|")
+    }
+
+    /// A command asking for an option it did not declare is a bug in that command, not a user mistake.
+    private func requireDeclared(_ name: String, isFlag: Bool) {
+        guard let option = command.options.first(where: { $0.name == name }) else {
+            preconditionFailure("'\(command.commandLine)' reads \(name), which its CommandInfo does not declare")
+        }
+        precondition((option.valueName == nil) == isFlag,
+                     "'\(command.commandLine)' reads \(name) as a \(isFlag ? "flag" : "value"), but declares it otherwise")
+    }
+
+    /// Levenshtein distance, for "did you mean" suggestions.
+    private static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+        var previous = Array(0...b.count)            // distances from a[..<i-1] to every prefix of b
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

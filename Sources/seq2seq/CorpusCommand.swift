@@ -1,0 +1,135 @@
+// CorpusCommand.swift — `seq2seq corpus`: writes a corpus folder DIR/{train,dev,test}.tsv (SPEC §4), either a
+// seeded toy task (reverse, copy; ToyTasks) or a seeded split of one TSV file that keeps all translations of a
+// source sentence in the same split. Stage [1].
+
+import Foundation
+import Seq2SeqCore
+
+/// What `seq2seq corpus` makes: a toy task, or a split of an existing file.
+enum CorpusTask: String, CaseIterable {
+    case reverse, copy, split
+}
+
+enum CorpusCommand {
+    static let defaultSeed: UInt64 = 1
+    static let defaultTrainSize = 50_000
+    static let defaultDevSize = 1_000
+    static let defaultTestSize = 1_000
+    private static let sizes = 1...100_000_000
+
+    static let info = CommandInfo(
+        name: "corpus",
+        abstract: "Make a corpus folder DIR/{train,dev,test}.tsv: a seeded toy task, or a seeded split of a TSV file.",
+        usage: """
+            seq2seq corpus reverse|copy --output <dir> [--seed <n>] [--train-size <n>] [--dev-size <n>] [--test-size <n>]
+            seq2seq corpus split --input <file.tsv> --output <dir> [--seed <n>] [--dev-size <n>] [--test-size <n>]
+            """,
+        arguments: [
+            ArgumentInfo(name: "task", help: """
+                reverse: sequences of 0–49 and the same sequence reversed (Joey NMT's toy task; train lengths 1–25, \
+                dev and test 1–30). copy: the same, target = source. split: divide the pairs of --input into train, \
+                dev and test.
+                """),
+        ],
+        options: [
+            OptionInfo(name: "--output", valueName: "dir", help: "The folder to write train.tsv, dev.tsv and test.tsv into; created if needed."),
+            OptionInfo(name: "--input", valueName: "file.tsv", help: "split only: the pairs to divide, source<TAB>target a line."),
+            OptionInfo(name: "--seed", valueName: "n", help: "Seed of the generator or of the shuffle; same seed, same files. (default: \(defaultSeed))"),
+            OptionInfo(name: "--train-size", valueName: "n", help: "reverse and copy only: training pairs. (default: \(defaultTrainSize))"),
+            OptionInfo(name: "--dev-size", valueName: "n", help: "Pairs in dev.tsv. (default: \(defaultDevSize))"),
+            OptionInfo(name: "--test-size", valueName: "n", help: "Pairs in test.tsv. (default: \(defaultTestSize))"),
+        ],
+        discussion: """
+            split groups the pairs by identical source sentence, so that all translations of one sentence land in \
+            the same split; shuffles the groups with the seed; fills test, then dev, with whole groups up to the \
+            requested number of pairs; and leaves the rest for train. Each file keeps the pairs in the order of \
+            the input file. A summary goes to standard error.
+            """)
+
+    static func run(_ arguments: Arguments) throws {
+        let task: CorpusTask = try arguments.positionalChoice("task")
+        let output = try arguments.requiredString("--output")
+        let seed = try arguments.uint64("--seed", default: defaultSeed)
+        let devSize = try arguments.int("--dev-size", default: defaultDevSize, in: sizes)
+        let testSize = try arguments.int("--test-size", default: defaultTestSize, in: sizes)
+        let counts: (train: Int, dev: Int, test: Int)
+        switch task {
+        case .reverse, .copy:
+            if arguments.string("--input") != nil {
+                throw Seq2SeqError.invalidOption(flag: "--input", reason: "applies only to 'seq2seq corpus split'")
+            }
+            let toyTask: ToyTask = task == .reverse ? .reverse : .copy
+            let trainSize = try arguments.int("--train-size", default: defaultTrainSize, in: sizes)
+            try ToyTasks.write(toyTask, to: output, seed: seed, trainCount: trainSize, devCount: devSize,
+                               testCount: testSize)
+            counts = (trainSize, devSize, testSize)
+        case .split:
+            if arguments.string("--train-size") != nil {
+                throw Seq2SeqError.invalidOption(
+                    flag: "--train-size", reason: "applies only to reverse and copy; split trains on what dev and test leave")
+            }
+            let input = try arguments.requiredString("--input")
+            let pairs = try Corpus.readPairs(path: input)
+            let splits = try split(pairs, seed: seed, devSize: devSize, testSize: testSize, input: input)
+            try createFolder(output)
+            for (file, part) in [("train.tsv", splits.train), ("dev.tsv", splits.dev), ("test.tsv", splits.test)] {
+                try Corpus.writePairs(part, path: URL(fileURLWithPath: output).appendingPathComponent(file).path)
+            }
+            counts = (splits.train.count, splits.dev.count, splits.test.count)
+        }
+        Output.error("corpus \(task.rawValue): wrote \(counts.train) train, \(counts.dev) dev, \(counts.test) test pairs to \(output)")
+    }
+
+    /// Divides `pairs` into test, dev and train by whole groups of identical source sentences: the groups are
+    /// shuffled with SplitMix64(seed); each in turn goes to test if it fits in what test still lacks, else to dev
+    /// if it fits there, else to train. With many one-pair groups, test and dev get exactly the sizes asked for.
+    /// Each split keeps the input order. Throws when a split would be empty.
+    static func split(_ pairs: [SentencePair], seed: UInt64, devSize: Int, testSize: Int,
+                      input: String) throws -> (train: [SentencePair], dev: [SentencePair], test: [SentencePair]) {
+        var groupOfSource: [String: Int] = [:]
+        var groups: [[Int]] = []                           // pair indices, one group per distinct source
+        for (index, pair) in pairs.enumerated() {
+            if let group = groupOfSource[pair.source] {
+                groups[group].append(index)
+            } else {
+                groupOfSource[pair.source] = groups.count
+                groups.append([index])
+            }
+        }
+        var order = Array(groups.indices)
+        var rng = SplitMix64(seed: seed)
+        rng.shuffle(&order)
+
+        var train: [Int] = [], dev: [Int] = [], test: [Int] = []
+        for group in order.map({ groups[$0] }) {
+            if test.count + group.count <= testSize {
+                test += group
+            } else if dev.count + group.count <= devSize {
+                dev += group
+            } else {
+                train += group
+            }
+        }
+        let available = "\(input) has \(pairs.count) pairs with \(groups.count) distinct source sentences"
+        guard !test.isEmpty else {
+            throw Seq2SeqError.invalidOption(flag: "--test-size", reason: "no source sentence has this few translations: \(available)")
+        }
+        guard !dev.isEmpty else {
+            throw Seq2SeqError.invalidOption(flag: "--dev-size", reason: "no source sentence left has this few translations: \(available)")
+        }
+        guard !train.isEmpty else {
+            throw Seq2SeqError.invalidOption(
+                flag: "--dev-size", reason: "with --test-size \(testSize) leaves no pairs for train: \(available)")
+        }
+        func inInputOrder(_ indices: [Int]) -> [SentencePair] { indices.sorted().map { pairs[$0] } }
+        return (inInputOrder(train), inInputOrder(dev), inInputOrder(test))
+    }
+
+    private static func createFolder(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw Seq2SeqError.unwritableFile(path: path, reason: "cannot create the folder")
+        }
+    }
+}

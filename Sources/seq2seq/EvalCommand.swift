@@ -1,0 +1,36 @@
+// EvalCommand.swift — `seq2seq eval`: corpus BLEU (sacreBLEU-compatible, 13a), exact match, token accuracy and
+// perplexity of a checkpoint on a test set.
+
+import Foundation
+import Seq2SeqCore
+
+enum EvalCommand {
+    static let info = CommandInfo(
+        name: "eval",
+        abstract: "Evaluate a checkpoint on sentence pairs: BLEU, exact match, token accuracy, perplexity.",
+        usage: "seq2seq eval --checkpoint FILE --corpus FILE.tsv [--json] [--batch-size N]",
+        options: [
+            OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
+            OptionInfo(name: "--corpus", valueName: "file", help: "Pairs to evaluate on, source<TAB>target a line."),
+            OptionInfo(name: "--json", valueName: nil, help: "Print the numbers as one JSON object."),
+            OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together (greedy). (default: 64)"),
+        ],
+        discussion: "BLEU is corpus BLEU of the detokenized greedy translations against the references as written, computed as sacreBLEU does by default; exact match compares tokens; token accuracy and perplexity are teacher-forced.")
+
+    static func run(_ arguments: Arguments) throws {
+        let translator = try TranslateCommand.makeTranslator(arguments)
+        let pairs = try Corpus.readPairs(path: try arguments.requiredString("--corpus"))
+        let report = Evaluation.evaluate(translator, on: pairs)
+        if arguments.flag("--json") {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            Output.line(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        Output.line("sentences       \(report.sentences)")
+        Output.line(String(format: "BLEU            %.2f   (%@)", report.bleu, BLEUScore.signature))
+        Output.line(String(format: "exact match     %.2f%%", report.exactMatch))
+        Output.line(String(format: "token accuracy  %.2f%%   (teacher-forced)", report.tokenAccuracy))
+        Output.line(String(format: "perplexity      %.4f   (loss %.4f nats/token)", report.perplexity, report.loss))
+    }
+}

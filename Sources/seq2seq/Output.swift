@@ -1,0 +1,113 @@
+// Output.swift — everything the executable writes: results on stdout, messages and progress on stderr, files;
+// whether a stream is a terminal; and the exit codes (BSD sysexits.h, as argument-parser uses them), with the
+// one mapping from Seq2SeqError to an exit code.
+
+import Foundation
+import Seq2SeqCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How `seq2seq` ends. The top-level help lists these, so the meaning lives beside the number.
+enum ExitCode: Int32, CaseIterable {
+    case success = 0
+    case failure = 1
+    case usage = 64          // EX_USAGE
+    case dataError = 65      // EX_DATAERR
+    case noInput = 66        // EX_NOINPUT
+    case cannotCreate = 73   // EX_CANTCREAT
+
+    var meaning: String {
+        switch self {
+        case .success: return "Success."
+        case .failure: return "Any other failure."
+        case .usage: return "Usage error: unknown subcommand or option, missing or invalid value."
+        case .dataError: return "Bad data: malformed or empty input file, corrupt or wrong checkpoint, input too long."
+        case .noInput: return "An input file is missing or cannot be read."
+        case .cannotCreate: return "An output file or folder cannot be created."
+        }
+    }
+}
+
+extension Seq2SeqError {
+    /// The one place that decides how each kind of failure ends the process.
+    var exitCode: ExitCode {
+        switch self {
+        case .invalidOption, .invalidConfiguration: return .usage
+        case .malformedLine, .emptyFile, .inputTooLong, .invalidCheckpoint, .refusedLines: return .dataError
+        case .unreadableFile: return .noInput
+        case .unwritableFile: return .cannotCreate
+        }
+    }
+}
+
+/// Writes to the standard streams. Stdout goes through the standard library's buffered `print` (fast for many
+/// lines; `flush()` pushes it out); stderr is written unbuffered with write(2), so messages appear at once.
+enum Output {
+    static let standardOutputIsTerminal = isatty(STDOUT_FILENO) == 1
+    static let standardErrorIsTerminal = isatty(STDERR_FILENO) == 1
+
+    /// One line of results on stdout.
+    static func line(_ text: String) {
+        print(text)
+    }
+
+    /// Text on stdout exactly as given (no line end added).
+    static func raw(_ text: String) {
+        print(text, terminator: "")
+    }
+
+    /// Pushes buffered stdout to its destination now (for a reader waiting on a pipe, line by line).
+    static func flush() {
+        fflush(nil)
+    }
+
+    /// One line of messages (progress, summaries, warnings) on stderr.
+    static func error(_ text: String) {
+        errorRaw(text + "\n")
+    }
+
+    /// Text on stderr exactly as given, e.g. "\r\u{1B}[K…" to rewrite a live progress line on a terminal.
+    static func errorRaw(_ text: String) {
+        flush()                                   // keep stdout and stderr in the order they were written
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if written > 0 {
+                bytes = bytes.dropFirst(written)
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else {
+                return                                // stderr is closed: nowhere left to report
+            }
+        }
+    }
+
+    /// Writes a whole text file atomically (temporary file, then rename); failure → `.unwritableFile`.
+    static func writeFile(_ text: String, to path: String) throws {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw Seq2SeqError.unwritableFile(path: path, reason: oneLine(error.localizedDescription))
+        }
+    }
+
+    /// Prints "Error: <message>" as one line on stderr and ends the process with `code`.
+    static func fail(_ message: String, code: ExitCode) -> Never {
+        error("Error: " + oneLine(message))
+        finish(code)
+    }
+
+    /// Flushes stdout and ends the process.
+    static func finish(_ code: ExitCode) -> Never {
+        flush()
+        exit(code.rawValue)
+    }
+
+    /// Line breaks (and other vertical whitespace) become spaces, so a message stays one line.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}

@@ -1,0 +1,34 @@
+// ScoreCommand.swift — `seq2seq score`: teacher-forced per-token log-probabilities of given sentence pairs.
+
+import Foundation
+import Seq2SeqCore
+
+enum ScoreCommand {
+    static let info = CommandInfo(
+        name: "score",
+        abstract: "Score given sentence pairs: the log-probability the model gives each target token under teacher forcing.",
+        usage: "seq2seq score --checkpoint FILE --corpus FILE.tsv [--json]",
+        options: [
+            OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
+            OptionInfo(name: "--corpus", valueName: "file", help: "Pairs to score, source<TAB>target a line."),
+            OptionInfo(name: "--json", valueName: nil, help: "One object a pair: {\"source_ids\", \"target_ids\", \"log_probs\"} (target_ids end with </s>)."),
+            OptionInfo(name: "--batch-size", valueName: "n", help: "Pairs scored together. (default: 64)"),
+        ],
+        discussion: "Without --json, one line a pair: the total log-probability, the number of target tokens (with </s>) and their mean, tab-separated.")
+
+    static func run(_ arguments: Arguments) throws {
+        let checkpoint = try Checkpoint.load(path: try arguments.requiredString("--checkpoint"))
+        let pairs = try Corpus.readPairs(path: try arguments.requiredString("--corpus"))
+        let scored = Evaluation.score(checkpoint, pairs: pairs, batchSize: try arguments.int("--batch-size", default: 64, in: 1...65_536))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for pair in scored {
+            if arguments.flag("--json") {
+                Output.line(String(decoding: try encoder.encode(pair), as: UTF8.self))
+            } else {
+                let total = pair.logProbs.reduce(0.0) { $0 + Double($1) }
+                Output.line(String(format: "%.6f\t%d\t%.6f", total, pair.logProbs.count, total / Double(pair.logProbs.count)))
+            }
+        }
+    }
+}

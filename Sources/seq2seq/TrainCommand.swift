@@ -1,0 +1,127 @@
+// TrainCommand.swift — `seq2seq train`: flags → ModelConfig + TrainOptions → Trainer (stages [1] → [8]); progress
+// (epoch, step, loss, target tokens/s, ETA) on stderr: a live line on a terminal, plain periodic lines otherwise.
+
+import Foundation
+import Seq2SeqCore
+
+enum TrainCommand {
+    static let info = CommandInfo(
+        name: "train",
+        abstract: "Train a translation model on DIR/train.tsv, validating on DIR/dev.tsv; keeps the best checkpoint by dev BLEU.",
+        usage: "seq2seq train --corpus DIR --checkpoint FILE [options]",
+        options: [
+            OptionInfo(name: "--corpus", valueName: "dir", help: "Folder holding train.tsv and dev.tsv (source<TAB>target a line)."),
+            OptionInfo(name: "--checkpoint", valueName: "file", help: "Where the best model is kept (safetensors). Beside it: FILE.state.safetensors (for --resume) and FILE.log.jsonl (every validation)."),
+            OptionInfo(name: "--resume", valueName: nil, help: "Continue the run whose state is beside --checkpoint (model and data options come from it)."),
+            OptionInfo(name: "--embedding-size", valueName: "n", help: "E, source and target embeddings. (default: 32)"),
+            OptionInfo(name: "--hidden-size", valueName: "n", help: "H, encoder LSTM size per direction. (default: 64)"),
+            OptionInfo(name: "--encoder-layers", valueName: "n", help: "L, stacked bidirectional encoder layers. (default: 1)"),
+            OptionInfo(name: "--decoder-hidden-size", valueName: "n", help: "D, decoder LSTM size. (default: 64)"),
+            OptionInfo(name: "--decoder-layers", valueName: "n", help: "M, stacked decoder layers. (default: 1)"),
+            OptionInfo(name: "--attention-size", valueName: "n", help: "A, additive attention size. (default: 64)"),
+            OptionInfo(name: "--tokenization", valueName: "char|word", help: "Split text into characters or words and punctuation. (default: word)"),
+            OptionInfo(name: "--lowercase", valueName: nil, help: "Lowercase both sides before tokenizing."),
+            OptionInfo(name: "--max-length", valueName: "n", help: "Skip training pairs with more tokens on either side; translation refuses longer input. (default: 100)"),
+            OptionInfo(name: "--min-count", valueName: "n", help: "Keep tokens seen at least this often in train.tsv. (default: 1)"),
+            OptionInfo(name: "--max-vocabulary", valueName: "n", help: "Keep at most this many tokens per side, the four specials included."),
+            OptionInfo(name: "--batch-size", valueName: "n", help: "Sentence pairs per step. (default: 64)"),
+            OptionInfo(name: "--learning-rate", valueName: "x", help: "Adam's learning rate. (default: 0.002)"),
+            OptionInfo(name: "--epochs", valueName: "n", help: "Passes over the training pairs. (default: 10)"),
+            OptionInfo(name: "--max-steps", valueName: "n", help: "Stop after this many steps even if epochs remain."),
+            OptionInfo(name: "--dropout", valueName: "p", help: "Dropout on embeddings, between LSTM layers and before the readout; training only. (default: 0)"),
+            OptionInfo(name: "--label-smoothing", valueName: "x", help: "Label smoothing ε of the loss (0 = plain cross-entropy). (default: 0)"),
+            OptionInfo(name: "--clip-norm", valueName: "x", help: "Clip gradients to this global L2 norm. (default: 1)"),
+            OptionInfo(name: "--seed", valueName: "n", help: "Seed of the initial weights, the data order and dropout. (default: 1)"),
+            OptionInfo(name: "--validate-every", valueName: "n", help: "Validate on dev.tsv every this many steps, and at the end. (default: 500)"),
+            OptionInfo(name: "--threads", valueName: "n", help: "Worker threads. (default: 1; the speed work adds more)"),
+        ],
+        discussion: nil)
+
+    static func run(_ arguments: Arguments) throws {
+        let corpus = try arguments.requiredString("--corpus")
+        let checkpoint = try arguments.requiredString("--checkpoint")
+        let trainer: Trainer
+        if arguments.flag("--resume") {
+            trainer = try Trainer(resuming: checkpoint, corpus: corpus,
+                                  epochs: try arguments.optionalInt("--epochs", in: 1...1_000_000),
+                                  maxSteps: try arguments.optionalInt("--max-steps", in: 1...Int(Int32.max)))
+        } else {
+            let model = ModelConfig(
+                embeddingSize: try arguments.int("--embedding-size", default: 32, in: 1...4096),
+                encoderHiddenSize: try arguments.int("--hidden-size", default: 64, in: 1...4096),
+                encoderLayers: try arguments.int("--encoder-layers", default: 1, in: 1...16),
+                decoderHiddenSize: try arguments.int("--decoder-hidden-size", default: 64, in: 1...4096),
+                decoderLayers: try arguments.int("--decoder-layers", default: 1, in: 1...16),
+                attentionSize: try arguments.int("--attention-size", default: 64, in: 1...4096),
+                sourceVocabularySize: 5, targetVocabularySize: 5,       // set from the data by the Trainer
+                dropout: try arguments.float("--dropout", default: 0, in: 0...0.95))
+            var options = TrainOptions()
+            options.batchSize = try arguments.int("--batch-size", default: options.batchSize, in: 1...65_536)
+            options.learningRate = try arguments.float("--learning-rate", default: options.learningRate, in: 1e-7...10)
+            options.epochs = try arguments.int("--epochs", default: options.epochs, in: 1...1_000_000)
+            options.maxSteps = try arguments.optionalInt("--max-steps", in: 1...Int(Int32.max))
+            options.labelSmoothing = try arguments.float("--label-smoothing", default: 0, in: 0...0.99)
+            options.clipNorm = try arguments.float("--clip-norm", default: options.clipNorm, in: 1e-6...1e6)
+            options.seed = try arguments.uint64("--seed", default: options.seed)
+            options.validateEvery = try arguments.int("--validate-every", default: options.validateEvery, in: 1...Int(Int32.max))
+            options.maxLength = try arguments.int("--max-length", default: options.maxLength, in: 1...100_000)
+            options.minCount = try arguments.int("--min-count", default: 1, in: 1...Int(Int32.max))
+            options.maxVocabulary = try arguments.optionalInt("--max-vocabulary", in: 5...10_000_000)
+            options.threads = try arguments.int("--threads", default: 1, in: 1...256)
+            let tokenizer = Tokenizer(tokenization: try arguments.choice("--tokenization", default: Tokenization.word),
+                                      lowercase: arguments.flag("--lowercase"))
+            trainer = try Trainer(corpus: corpus, checkpoint: checkpoint, model: model, tokenizer: tokenizer, options: options)
+        }
+        let display = ProgressDisplay(live: Output.standardErrorIsTerminal)
+        try trainer.run { event in
+            switch event {
+            case let .prepared(trainPairs, skipped, devPairs, sourceVocabulary, targetVocabulary, parameters, totalSteps, resumedAt):
+                let skippedNote = skipped > 0 ? " (\(skipped) skipped: longer than --max-length)" : ""
+                Output.error("training on \(trainPairs) pairs\(skippedNote), validating on \(devPairs); vocabularies \(sourceVocabulary) → \(targetVocabulary) tokens; \(parameters) parameters; \(totalSteps) steps")
+                if let resumedAt { Output.error("resuming at step \(resumedAt)") }
+            case let .progress(report):
+                display.show(report)
+            case let .validated(record):
+                display.clear()
+                let dev = record.dev
+                Output.error(String(format: "step %d: dev BLEU %.2f, exact match %.1f%%, token accuracy %.1f%%, loss %.4f%@",
+                                    record.step, dev.bleu, dev.exactMatch, dev.tokenAccuracy, dev.loss,
+                                    record.isBest ? " — best so far, saved to \(checkpoint)" : ""))
+            }
+        }
+        display.clear()
+    }
+}
+
+/// Shows training progress: one line rewritten in place on a terminal, a plain line every 10 s otherwise.
+final class ProgressDisplay {
+    let live: Bool
+    private var lastPlain = ContinuousClock.now
+    private var showing = false
+
+    init(live: Bool) { self.live = live }
+
+    func show(_ r: ProgressReport) {
+        let line = String(format: "epoch %d · step %d/%d · loss %.4f · %.0f target tokens/s · ETA %@",
+                          r.epoch, r.step, r.totalSteps, r.loss, r.targetTokensPerSecond, Self.duration(r.etaSeconds))
+        if live {
+            Output.errorRaw("\r\u{1B}[K" + line)
+            showing = true
+        } else if ContinuousClock.now - lastPlain >= .seconds(10) || r.step == r.totalSteps {
+            Output.error(line)
+            lastPlain = .now
+        }
+    }
+
+    /// Ends the live line so that the next message starts on a fresh one.
+    func clear() {
+        if showing { Output.errorRaw("\r\u{1B}[K") }
+        showing = false
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    }
+}
