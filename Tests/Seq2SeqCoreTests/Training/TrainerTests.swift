@@ -1,0 +1,84 @@
+// TrainerTests.swift — a run interrupted and resumed from its state file ends with the same parameters and
+// optimizer moments, bit for bit, as one that was not (data order, dropout generator and Adam all restored);
+// and the kept checkpoint is the best validation's.
+
+import Foundation
+import Testing
+@testable import Seq2SeqCore
+
+@Suite struct TrainerTests {
+    /// A tiny reverse corpus in a new temporary folder.
+    static func corpus() throws -> String {
+        let directory = TinyCheckpoint.temporaryPath("corpus")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var rng = SplitMix64(seed: 9)
+        try Corpus.writePairs(ToyTasks.pairs(.reverse, count: 60, lengths: 1...6, vocabularySize: 8, rng: &rng), path: directory + "/train.tsv")
+        try Corpus.writePairs(ToyTasks.pairs(.reverse, count: 8, lengths: 1...6, vocabularySize: 8, rng: &rng), path: directory + "/dev.tsv")
+        return directory
+    }
+
+    static let model = ModelConfig(embeddingSize: 4, encoderHiddenSize: 6, encoderLayers: 2, decoderHiddenSize: 5, decoderLayers: 2,
+                                   attentionSize: 7, sourceVocabularySize: 5, targetVocabularySize: 5, dropout: 0.2)
+
+    static func options(maxSteps: Int?) -> TrainOptions {
+        var options = TrainOptions()
+        options.batchSize = 8            // 60 pairs → 8 batches an epoch
+        options.epochs = 2
+        options.maxSteps = maxSteps
+        options.validateEvery = 5
+        options.seed = 3
+        options.labelSmoothing = 0.1
+        return options
+    }
+
+    @Test func resumedRunEqualsUninterruptedRun() throws {
+        let corpus = try Self.corpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        let tokenizer = Tokenizer(tokenization: .word, lowercase: false)
+
+        let straight = try Trainer(corpus: corpus, checkpoint: corpus + "/straight.safetensors", model: Self.model,
+                                   tokenizer: tokenizer, options: Self.options(maxSteps: nil))
+        try straight.run { _ in }
+        #expect(straight.state.progress.step == 16)
+
+        // Interrupted at step 7, inside the first epoch, then resumed from the state file by a new Trainer.
+        let first = try Trainer(corpus: corpus, checkpoint: corpus + "/resumed.safetensors", model: Self.model,
+                                tokenizer: tokenizer, options: Self.options(maxSteps: 7))
+        try first.run { _ in }
+        #expect(first.state.progress.step == 7 && first.state.progress.batchInEpoch == 7)
+        let resumed = try Trainer(resuming: corpus + "/resumed.safetensors", corpus: corpus, epochs: nil, maxSteps: 16)
+        var resumedAt: Int? = nil
+        try resumed.run { event in
+            if case let .prepared(_, _, _, _, _, _, _, at) = event { resumedAt = at }
+        }
+        #expect(resumedAt == 7)
+        #expect(resumed.state.progress.step == 16)
+        #expect(Array(resumed.state.checkpoint.model.parameters.storage.buffer) == Array(straight.state.checkpoint.model.parameters.storage.buffer))
+        #expect(Array(resumed.state.adam.firstMoment.buffer) == Array(straight.state.adam.firstMoment.buffer))
+        #expect(Array(resumed.state.adam.secondMoment.buffer) == Array(straight.state.adam.secondMoment.buffer))
+        #expect(resumed.state.adam.step == 16)
+    }
+
+    @Test func keptCheckpointIsTheBestValidation() throws {
+        let corpus = try Self.corpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        let trainer = try Trainer(corpus: corpus, checkpoint: corpus + "/m.safetensors", model: Self.model,
+                                  tokenizer: Tokenizer(tokenization: .word, lowercase: false), options: Self.options(maxSteps: nil))
+        var records: [ValidationRecord] = []
+        try trainer.run { event in
+            if case let .validated(record) = event { records.append(record) }
+        }
+        #expect(records.map(\.step) == [5, 10, 15, 16])
+        let bests = records.filter(\.isBest)
+        let best = try #require(bests.last)
+        let saved = try Checkpoint.load(path: corpus + "/m.safetensors")
+        #expect(saved.training?.step == best.step)
+        #expect(saved.training?.devBLEU == best.dev.bleu)
+        for record in records {
+            let score = ValidationScore(bleu: record.dev.bleu, exactMatch: record.dev.exactMatch, loss: record.dev.loss)
+            #expect(!(ValidationScore(bleu: best.dev.bleu, exactMatch: best.dev.exactMatch, loss: best.dev.loss) < score))
+        }
+        let log = try String(contentsOfFile: corpus + "/m.log.jsonl", encoding: .utf8)
+        #expect(log.split(separator: "\n").count == records.count)
+    }
+}
