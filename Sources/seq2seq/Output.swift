@@ -94,6 +94,16 @@ enum Output {
         }
     }
 
+    /// Makes the folder that will hold `path` (and its parents) if it does not exist yet.
+    static func createParentFolder(of path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw Seq2SeqError.unwritableFile(path: folder.path, reason: oneLine(error.localizedDescription))
+        }
+    }
+
     /// Prints "Error: <message>" as one line on stderr and ends the process with `code`.
     static func fail(_ message: String, code: ExitCode) -> Never {
         error("Error: " + oneLine(message))

@@ -37,39 +37,54 @@ enum TrainCommand {
         ],
         discussion: nil)
 
+    /// What a resumed run keeps from its own start: the model, the data and the optimisation.
+    static let fixedWhenResuming = [
+        "--embedding-size", "--hidden-size", "--encoder-layers", "--decoder-hidden-size", "--decoder-layers",
+        "--attention-size", "--tokenization", "--max-length", "--min-count", "--max-vocabulary", "--batch-size",
+        "--learning-rate", "--dropout", "--label-smoothing", "--clip-norm", "--seed",
+    ]
+
     static func run(_ arguments: Arguments) throws {
         let corpus = try arguments.requiredString("--corpus")
         let checkpoint = try arguments.requiredString("--checkpoint")
+        // Every flag is parsed and checked first, so that a usage error writes nothing.
+        let model = ModelConfig(
+            embeddingSize: try arguments.int("--embedding-size", default: 32, in: 1...4096),
+            encoderHiddenSize: try arguments.int("--hidden-size", default: 64, in: 1...4096),
+            encoderLayers: try arguments.int("--encoder-layers", default: 1, in: 1...16),
+            decoderHiddenSize: try arguments.int("--decoder-hidden-size", default: 64, in: 1...4096),
+            decoderLayers: try arguments.int("--decoder-layers", default: 1, in: 1...16),
+            attentionSize: try arguments.int("--attention-size", default: 64, in: 1...4096),
+            sourceVocabularySize: 5, targetVocabularySize: 5,       // set from the data by the Trainer
+            dropout: try arguments.float("--dropout", default: 0, in: 0...0.95))
+        var options = TrainOptions()
+        options.batchSize = try arguments.int("--batch-size", default: options.batchSize, in: 1...65_536)
+        options.learningRate = try arguments.float("--learning-rate", default: options.learningRate, in: 1e-7...10)
+        options.epochs = try arguments.int("--epochs", default: options.epochs, in: 1...1_000_000)
+        options.maxSteps = try arguments.optionalInt("--max-steps", in: 1...Int(Int32.max))
+        options.labelSmoothing = try arguments.float("--label-smoothing", default: 0, in: 0...0.99)
+        options.clipNorm = try arguments.float("--clip-norm", default: options.clipNorm, in: 1e-6...1e6)
+        options.seed = try arguments.uint64("--seed", default: options.seed)
+        options.validateEvery = try arguments.int("--validate-every", default: options.validateEvery, in: 1...Int(Int32.max))
+        options.maxLength = try arguments.int("--max-length", default: options.maxLength, in: 1...100_000)
+        options.minCount = try arguments.int("--min-count", default: 1, in: 1...Int(Int32.max))
+        options.maxVocabulary = try arguments.optionalInt("--max-vocabulary", in: 5...10_000_000)
+        options.threads = try arguments.int("--threads", default: 1, in: 1...256)
+        let tokenizer = Tokenizer(tokenization: try arguments.choice("--tokenization", default: Tokenization.word),
+                                  lowercase: arguments.flag("--lowercase"))
+        let resume = arguments.flag("--resume")
+        if resume {
+            if let given = fixedWhenResuming.first(where: { arguments.string($0) != nil }) ?? (arguments.flag("--lowercase") ? "--lowercase" : nil) {
+                throw Seq2SeqError.invalidOption(flag: given, reason: "cannot be changed with --resume: the run keeps its own value")
+            }
+        }
+        try Output.createParentFolder(of: checkpoint)
         let trainer: Trainer
-        if arguments.flag("--resume") {
+        if resume {
             trainer = try Trainer(resuming: checkpoint, corpus: corpus,
-                                  epochs: try arguments.optionalInt("--epochs", in: 1...1_000_000),
-                                  maxSteps: try arguments.optionalInt("--max-steps", in: 1...Int(Int32.max)))
+                                  epochs: arguments.string("--epochs") == nil ? nil : options.epochs, maxSteps: options.maxSteps,
+                                  validateEvery: arguments.string("--validate-every") == nil ? nil : options.validateEvery)
         } else {
-            let model = ModelConfig(
-                embeddingSize: try arguments.int("--embedding-size", default: 32, in: 1...4096),
-                encoderHiddenSize: try arguments.int("--hidden-size", default: 64, in: 1...4096),
-                encoderLayers: try arguments.int("--encoder-layers", default: 1, in: 1...16),
-                decoderHiddenSize: try arguments.int("--decoder-hidden-size", default: 64, in: 1...4096),
-                decoderLayers: try arguments.int("--decoder-layers", default: 1, in: 1...16),
-                attentionSize: try arguments.int("--attention-size", default: 64, in: 1...4096),
-                sourceVocabularySize: 5, targetVocabularySize: 5,       // set from the data by the Trainer
-                dropout: try arguments.float("--dropout", default: 0, in: 0...0.95))
-            var options = TrainOptions()
-            options.batchSize = try arguments.int("--batch-size", default: options.batchSize, in: 1...65_536)
-            options.learningRate = try arguments.float("--learning-rate", default: options.learningRate, in: 1e-7...10)
-            options.epochs = try arguments.int("--epochs", default: options.epochs, in: 1...1_000_000)
-            options.maxSteps = try arguments.optionalInt("--max-steps", in: 1...Int(Int32.max))
-            options.labelSmoothing = try arguments.float("--label-smoothing", default: 0, in: 0...0.99)
-            options.clipNorm = try arguments.float("--clip-norm", default: options.clipNorm, in: 1e-6...1e6)
-            options.seed = try arguments.uint64("--seed", default: options.seed)
-            options.validateEvery = try arguments.int("--validate-every", default: options.validateEvery, in: 1...Int(Int32.max))
-            options.maxLength = try arguments.int("--max-length", default: options.maxLength, in: 1...100_000)
-            options.minCount = try arguments.int("--min-count", default: 1, in: 1...Int(Int32.max))
-            options.maxVocabulary = try arguments.optionalInt("--max-vocabulary", in: 5...10_000_000)
-            options.threads = try arguments.int("--threads", default: 1, in: 1...256)
-            let tokenizer = Tokenizer(tokenization: try arguments.choice("--tokenization", default: Tokenization.word),
-                                      lowercase: arguments.flag("--lowercase"))
             trainer = try Trainer(corpus: corpus, checkpoint: checkpoint, model: model, tokenizer: tokenizer, options: options)
         }
         let display = ProgressDisplay(live: Output.standardErrorIsTerminal)

@@ -117,12 +117,14 @@ public final class Trainer {
         skippedPairs = skipped
     }
 
-    /// Continues the run whose state sits beside `checkpoint`. Epochs and maximum steps may be raised.
-    public init(resuming checkpoint: String, corpus: String, epochs: Int?, maxSteps: Int?) throws {
+    /// Continues the run whose state sits beside `checkpoint`. Epochs, maximum steps and the validation interval
+    /// may change (they do not change what a step computes); everything else is the run's own.
+    public init(resuming checkpoint: String, corpus: String, epochs: Int?, maxSteps: Int?, validateEvery: Int? = nil) throws {
         paths = TrainingPaths(checkpoint: checkpoint)
         state = try TrainingState.load(path: paths.state)
         if let epochs { state.options.epochs = epochs }
         if let maxSteps { state.options.maxSteps = maxSteps }
+        if let validateEvery { state.options.validateEvery = validateEvery }
         let config = state.checkpoint.config, tokenizer = config.tokenizer
         devPairs = try Corpus.readPairs(path: corpus + "/dev.tsv")
         var sources: [[Int]] = [], targets: [[Int]] = []
