@@ -2,10 +2,142 @@
 // small interface, and the affine layer y = x·Wᵀ + b with its backward (dx, dW, db) beside it. Stage [4][6].
 // These are the plain reference kernels: correct and simple; the speed work replaces their insides only.
 
+import Foundation
+
 /// C (+)= op(A) · op(B), where op(X) is X or Xᵀ. Shapes: op(A) is [n, k], op(B) is [k, m], C is [n, m].
 /// With `accumulate: false` C is overwritten; with `true` the product is added to what C holds
 /// (backward passes add into gradient buffers the caller zeroed).
+///
+/// How: op(B) is packed once into panels of 16 columns ([k][16] each, zero-padded), so that A·B, A·Bᵀ and Aᵀ·B
+/// all become the same register-tiled micro-kernel: a 6 × 16 tile of C held in twelve SIMD8 accumulators while
+/// p runs over k, each step one broadcast of op(A)[i, p] and two fused multiply-adds per row.
 public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+                   into c: Matrix, accumulate: Bool) {
+    let n = transposeA ? a.cols : a.rows
+    let k = transposeA ? a.rows : a.cols
+    let kb = transposeB ? b.cols : b.rows
+    let m = transposeB ? b.rows : b.cols
+    precondition(k == kb && c.rows == n && c.cols == m,
+                 "matmul shapes: op(A) [\(n), \(k)] · op(B) [\(kb), \(m)] into C [\(c.rows), \(c.cols)]")
+    // Packing costs k·m copies; with fewer than 4 rows of A (translating one sentence) it would cost as much as the
+    // product itself, so the plain loops (their A·Bᵀ case is the SIMD dot product) do it instead.
+    if n < 4 || k == 0 {
+        matmulReference(a, transposeA: transposeA, b, transposeB: transposeB, into: c, accumulate: accumulate)
+        return
+    }
+    if m == 0 { return }
+    let panels = (m + 15) / 16
+    let packed = PackBuffer.forCurrentThread.floats(panels * k * 16)
+    packPanels(b, transposed: transposeB, k: k, m: m, into: packed)
+    // op(A)[i, p] lives at a.pointer + i·rowStep + p·depthStep.
+    let rowStep = transposeA ? 1 : a.stride, depthStep = transposeA ? a.stride : 1
+    for panel in 0..<panels {
+        let column = panel * 16, width = min(16, m - column)
+        let bPanel = packed + panel * k * 16
+        var row = 0
+        while row < n {
+            let height = min(6, n - row)
+            multiplyTile(a.pointer + row * rowStep, rowStep: rowStep, depthStep: depthStep, height: height, k: k,
+                         bPanel, c.row(row) + column, cStride: c.stride, width: width, accumulate: accumulate)
+            row += 6
+        }
+    }
+}
+
+/// Copies op(B) [k, m] into ⌈m/16⌉ panels, panel q holding columns 16q ..< 16q+16 as [k][16] (zeros past m).
+@inline(__always) func packPanels(_ b: Matrix, transposed: Bool, k: Int, m: Int, into packed: UnsafeMutablePointer<Float>) {
+    let panels = (m + 15) / 16
+    for panel in 0..<panels {
+        let column = panel * 16, width = min(16, m - column)
+        let destination = packed + panel * k * 16
+        if transposed {
+            // op(B)[p, j] = B[j, p]: read B's rows (contiguous in p), write down the panel's columns.
+            for jj in 0..<16 {
+                if jj < width {
+                    let source = b.row(column + jj)
+                    for p in 0..<k { destination[p * 16 + jj] = source[p] }
+                } else {
+                    for p in 0..<k { destination[p * 16 + jj] = 0 }
+                }
+            }
+        } else {
+            for p in 0..<k {
+                let source = b.row(p) + column, target = destination + p * 16
+                for jj in 0..<width { target[jj] = source[jj] }
+                for jj in width..<16 { target[jj] = 0 }
+            }
+        }
+    }
+}
+
+/// C[0..<height, 0..<width] (+)= Σ_p A[r, p] · panel[p][0..<16]  for one tile (height ≤ 6, width ≤ 16).
+/// Rows past `height` repeat the last valid row of A (computed, never stored), so the loop has no branches.
+@inline(__always) func multiplyTile(_ a: UnsafeMutablePointer<Float>, rowStep: Int, depthStep: Int, height: Int, k: Int,
+                                    _ panel: UnsafeMutablePointer<Float>, _ c: UnsafeMutablePointer<Float>, cStride: Int,
+                                    width: Int, accumulate: Bool) {
+    let a0 = a, a1 = a + min(1, height - 1) * rowStep, a2 = a + min(2, height - 1) * rowStep
+    let a3 = a + min(3, height - 1) * rowStep, a4 = a + min(4, height - 1) * rowStep, a5 = a + min(5, height - 1) * rowStep
+    var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+    var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+    var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+    var b = UnsafeRawPointer(panel)
+    var offset = 0
+    for _ in 0..<k {
+        let b0 = b.loadUnaligned(as: SIMD8<Float>.self), b1 = b.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+        var x = SIMD8<Float>(repeating: a0[offset]); c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = SIMD8<Float>(repeating: a1[offset]); c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = SIMD8<Float>(repeating: a2[offset]); c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = SIMD8<Float>(repeating: a3[offset]); c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = SIMD8<Float>(repeating: a4[offset]); c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = SIMD8<Float>(repeating: a5[offset]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+        b += 64
+        offset += depthStep
+    }
+    @inline(__always) func store(_ row: Int, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>) {
+        guard row < height else { return }
+        let target = c + row * cStride
+        if width == 16 {
+            let raw = UnsafeMutableRawPointer(target)
+            if accumulate {
+                raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + lo, as: SIMD8<Float>.self)
+                raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) + hi, toByteOffset: 32, as: SIMD8<Float>.self)
+            } else {
+                raw.storeBytes(of: lo, as: SIMD8<Float>.self)
+                raw.storeBytes(of: hi, toByteOffset: 32, as: SIMD8<Float>.self)
+            }
+        } else {
+            for j in 0..<width {
+                let value = j < 8 ? lo[j] : hi[j - 8]
+                target[j] = accumulate ? target[j] + value : value
+            }
+        }
+    }
+    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21)
+    store(3, c30, c31); store(4, c40, c41); store(5, c50, c51)
+}
+
+/// A growing scratch allocation for packed panels, one per thread (products on different threads, e.g.
+/// concurrent tests, must not share it), reused by every product of that thread: no allocation per call.
+final class PackBuffer {
+    private static let key = "seq2seq.PackBuffer"
+    private var storage = FloatStorage(count: 0)
+
+    static var forCurrentThread: PackBuffer {
+        let dictionary = Thread.current.threadDictionary
+        if let buffer = dictionary[key] as? PackBuffer { return buffer }
+        let buffer = PackBuffer()
+        dictionary[key] = buffer
+        return buffer
+    }
+
+    func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if storage.count < count { storage = FloatStorage(count: max(count, 2 * storage.count)) }
+        return storage.base
+    }
+}
+
+/// The reference kernel: C (+)= op(A) · op(B) by plain loops, the definition `matmul` is tested against.
+public func matmulReference(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
                    into c: Matrix, accumulate: Bool) {
     let n = transposeA ? a.cols : a.rows
     let k = transposeA ? a.rows : a.cols

@@ -23,20 +23,25 @@ import Testing
         return c
     }
 
+    /// The fast kernel against the plain loops and the definition, on shapes around the 6 × 16 tile's edges,
+    /// with A and B as column views (strides ≠ widths), accumulating and overwriting.
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
     func productMatchesDefinition(transposeA: Bool, transposeB: Bool) {
         var rng = SplitMix64(seed: 1)
-        let (n, k, m) = (7, 5, 3)
-        // A and B as column views of wider matrices, so strides differ from widths.
-        let a = Self.random(transposeA ? k : n, (transposeA ? n : k) + 2, &rng).columns(1 ..< (transposeA ? n : k) + 1)
-        let b = Self.random(transposeB ? m : k, (transposeB ? k : m) + 3, &rng).columns(2 ..< (transposeB ? k : m) + 2)
-        let c = Self.random(n, m, &rng)
-        let before = c.toArray()
-        matmul(a, transposeA: transposeA, b, transposeB: transposeB, into: c, accumulate: true)
-        let expected = zip(before, Self.naive(a, transposeA, b, transposeB)).map { $0 + $1 }
-        expectClose(c.toArray(), expected, rtol: 1e-5, atol: 1e-6, "accumulate")
-        matmul(a, transposeA: transposeA, b, transposeB: transposeB, into: c, accumulate: false)
-        expectClose(c.toArray(), Self.naive(a, transposeA, b, transposeB), rtol: 1e-5, atol: 1e-6, "overwrite")
+        for (n, k, m) in [(7, 5, 3), (1, 1, 1), (6, 16, 16), (13, 17, 33), (5, 3, 15), (12, 40, 17), (64, 9, 50)] {
+            let a = Self.random(transposeA ? k : n, (transposeA ? n : k) + 2, &rng).columns(1 ..< (transposeA ? n : k) + 1)
+            let b = Self.random(transposeB ? m : k, (transposeB ? k : m) + 3, &rng).columns(2 ..< (transposeB ? k : m) + 2)
+            let c = Self.random(n, m + 1, &rng).columns(0 ..< m)
+            let before = c.toArray()
+            let reference = c.clone()
+            matmul(a, transposeA: transposeA, b, transposeB: transposeB, into: c, accumulate: true)
+            matmulReference(a, transposeA: transposeA, b, transposeB: transposeB, into: reference, accumulate: true)
+            let expected = zip(before, Self.naive(a, transposeA, b, transposeB)).map { $0 + $1 }
+            expectClose(c.toArray(), expected, rtol: 1e-5, atol: 1e-5, "accumulate \(n)×\(k)×\(m)")
+            expectClose(reference.toArray(), expected, rtol: 1e-5, atol: 1e-5, "reference accumulate \(n)×\(k)×\(m)")
+            matmul(a, transposeA: transposeA, b, transposeB: transposeB, into: c, accumulate: false)
+            expectClose(c.toArray(), Self.naive(a, transposeA, b, transposeB), rtol: 1e-5, atol: 1e-5, "overwrite \(n)×\(k)×\(m)")
+        }
     }
 
     @Test func linearBackwardMatchesDefinition() {
