@@ -13,10 +13,7 @@ import Foundation
 
 /// y = tanh(y), in place.
 public func tanhInPlace(_ y: Matrix) {
-    for r in 0..<y.rows {
-        let row = y.row(r)
-        for j in 0..<y.cols { row[j] = tanhf(row[j]) }
-    }
+    for r in 0..<y.rows { map8(y.row(r), y.row(r), count: y.cols, tanh) }
 }
 
 /// dx = dy ⊙ (1 − y²), in place on `dy`, where y = tanh(x) is the forward output.
@@ -33,12 +30,9 @@ public func maskedSoftmax(_ scores: UnsafePointer<Float>, length: Int, count: In
     precondition(length >= 1 && length <= count, "maskedSoftmax needs 1 ≤ length ≤ count")
     var maximum = scores[0]
     for j in 1..<length { maximum = max(maximum, scores[j]) }
+    map8(scores, probabilities, count: length) { exp($0 - maximum) }
     var sum: Float = 0
-    for j in 0..<length {
-        let e = expf(scores[j] - maximum)
-        probabilities[j] = e
-        sum += e
-    }
+    for j in 0..<length { sum += probabilities[j] }
     let inverse = 1 / sum
     for j in 0..<length { probabilities[j] *= inverse }
     for j in length..<count { probabilities[j] = 0 }
@@ -48,8 +42,86 @@ public func maskedSoftmax(_ scores: UnsafePointer<Float>, length: Int, count: In
 public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProbabilities: UnsafeMutablePointer<Float>) {
     var maximum = logits[0]
     for j in 1..<count { maximum = max(maximum, logits[j]) }
+    // e^(z − max) into the output row first (it is overwritten below), then summed.
+    map8(logits, logProbabilities, count: count) { exp($0 - maximum) }
     var sum: Float = 0
-    for j in 0..<count { sum += expf(logits[j] - maximum) }
+    for j in 0..<count { sum += logProbabilities[j] }
     let logNormaliser = maximum + logf(sum)
     for j in 0..<count { logProbabilities[j] = logits[j] - logNormaliser }
+}
+
+// MARK: - Eight lanes at a time
+
+/// e^x in eight lanes: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial, 2^n put into the exponent
+/// bits (the classic Cephes `expf` scheme). Inputs are clamped to ±88.376 so 2^n stays a normal float; below that
+/// e^x underflows to ~1e-38, which every caller here treats as 0. Within 2 ulp of `expf` (tested).
+@inline(__always) public func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let clamped = x.clamped(lowerBound: SIMD8(repeating: -88.376), upperBound: SIMD8(repeating: 88.376))
+    let n = (clamped * 1.442_695_04 + 0.5).rounded(.down)
+    // r = x − n·ln2, with ln2 split in two so the product is exact in the high part.
+    var r = clamped - n * 0.693_359_375
+    r = r + n * 2.121_944_4e-4
+    var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+    p = p * r + 1.398_199_95e-3
+    p = p * r + 8.333_451_9e-3
+    p = p * r + 4.166_579_59e-2
+    p = p * r + 1.666_666_55e-1
+    p = p * r + 5.000_000_12e-1
+    let er = p * r * r + r + 1
+    let scale = unsafeBitCast((SIMD8<Int32>(n) &+ 127) &<< 23, to: SIMD8<Float>.self)
+    return er * scale
+}
+
+/// σ(x) = 1 / (1 + e^−x) in eight lanes.
+@inline(__always) public func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    1 / (1 + exp(-x))
+}
+
+/// tanh(x) in eight lanes: an odd polynomial for |x| < 0.625 (where 1 − 2/(e^2x + 1) would lose digits to
+/// cancellation), 1 − 2/(e^2|x| + 1) with the sign restored elsewhere. Within a few ulp of `tanhf` (tested).
+@inline(__always) public func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let magnitude = x.replacing(with: -x, where: x .< 0)
+    let z = x * x
+    var p = SIMD8<Float>(repeating: -5.704_988_727_45e-3)
+    p = p * z + 2.063_908_879_54e-2
+    p = p * z - 5.373_971_555_31e-2
+    p = p * z + 1.333_144_220_36e-1
+    p = p * z - 3.333_328_194_22e-1
+    let small = p * z * x + x
+    let large = 1 - 2 / (exp(2 * magnitude) + 1)
+    let signedLarge = large.replacing(with: -large, where: x .< 0)
+    return signedLarge.replacing(with: small, where: magnitude .< 0.625)
+}
+
+/// Loads eight floats from `p` (no alignment needed).
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+/// Stores eight floats at `p` (no alignment needed).
+@inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// Loads the first `count` (< 8) floats of `p` into lanes 0..<count, zeros elsewhere: the tail of a row goes
+/// through the same eight-lane arithmetic as the rest, so no element depends on where the row ends.
+@inline(__always) func loadPartial(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
+    var v = SIMD8<Float>()
+    for j in 0..<count { v[j] = p[j] }
+    return v
+}
+
+@inline(__always) func storePartial(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    for j in 0..<count { p[j] = v[j] }
+}
+
+/// y[j] = f(x[j]) for j < count, eight at a time (x and y may be the same).
+@inline(__always) func map8(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                            _ f: (SIMD8<Float>) -> SIMD8<Float>) {
+    var j = 0
+    while j + 8 <= count {
+        store8(f(load8(x + j)), y + j)
+        j += 8
+    }
+    if j < count { storePartial(f(loadPartial(x + j, count - j)), y + j, count - j) }
 }

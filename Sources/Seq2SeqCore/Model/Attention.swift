@@ -53,13 +53,19 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
     for b in 0..<B {
         let length = keys.lengths[b], q = projected.row(b)
         for j in 0..<length {
+            // u = tanh(W_query s + K_j), eight units at a time; score_j = w · u
             let u = hidden.row(j * B + b), k = keys.keys.row(j * B + b)
-            var score: Float = 0
-            for a in 0..<A {
-                u[a] = tanhf(q[a] + k[a])
-                score += w[a] * u[a]
+            var lanes = SIMD8<Float>()
+            var a = 0
+            while a < A {
+                let n = min(8, A - a)
+                let pre = n == 8 ? load8(q + a) + load8(k + a) : loadPartial(q + a, n) + loadPartial(k + a, n)
+                let y = tanh(pre)
+                if n == 8 { store8(y, u + a) } else { storePartial(y, u + a, n) }
+                lanes.addProduct(y, n == 8 ? load8(w + a) : loadPartial(w + a, n))
+                a += 8
             }
-            scores[j] = score
+            scores[j] = lanes.sum()
         }
         maskedSoftmax(scores, length: length, count: T, into: weights.row(b))
         let alpha = weights.row(b), c = context.row(b)

@@ -2,7 +2,6 @@
 // semantics (SPEC §1): gates = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh, rows i, f, g, o;
 // c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t). The one-step cell is shared with the decoder. Stage [4][6].
 
-import Foundation
 
 /// Whether row b of a batch takes part in step t: always, or while t < its length (left-aligned sentences).
 public enum RowActivity {
@@ -34,11 +33,18 @@ public func lstmCellForward(gates: Matrix, previousCell: Matrix, previousHidden:
             hOut.update(from: previousHidden.row(b), count: h)
             continue
         }
-        for u in 0..<h {
-            let i = sigmoid(g[u]), f = sigmoid(g[h + u]), gg = tanhf(g[2 * h + u]), o = sigmoid(g[3 * h + u])
-            g[u] = i; g[h + u] = f; g[2 * h + u] = gg; g[3 * h + u] = o
-            c[u] = f * cPrev[u] + i * gg
-            hOut[u] = o * tanhf(c[u])
+        // Eight units at a time; the last partial group through the same lanes (zeros past h, never stored).
+        var u = 0
+        while u < h {
+            let n = min(8, h - u)
+            @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { n == 8 ? load8(p) : loadPartial(p, n) }
+            @inline(__always) func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { if n == 8 { store8(v, p) } else { storePartial(v, p, n) } }
+            let i = sigmoid(load(g + u)), f = sigmoid(load(g + h + u)), gg = tanh(load(g + 2 * h + u)), o = sigmoid(load(g + 3 * h + u))
+            store(i, g + u); store(f, g + h + u); store(gg, g + 2 * h + u); store(o, g + 3 * h + u)
+            let cNew = f * load(cPrev + u) + i * gg
+            store(cNew, c + u)
+            store(o * tanh(cNew), hOut + u)
+            u += 8
         }
     }
 }
@@ -57,21 +63,27 @@ public func lstmCellBackward(dHidden: Matrix, dCell: Matrix, gates: Matrix, prev
             continue
         }
         let g = gates.row(b), cPrev = previousCell.row(b), c = cell.row(b), dh = dHidden.row(b), dc = dCell.row(b)
-        for u in 0..<h {
-            let i = g[u], f = g[h + u], gg = g[2 * h + u], o = g[3 * h + u]
+        var u = 0
+        while u < h {
+            let n = min(8, h - u)
+            @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { n == 8 ? load8(p) : loadPartial(p, n) }
+            @inline(__always) func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { if n == 8 { store8(v, p) } else { storePartial(v, p, n) } }
+            let i = load(g + u), f = load(g + h + u), gg = load(g + 2 * h + u), o = load(g + 3 * h + u)
+            let dH = load(dh + u)
             // forward: h_t = o ⊙ tanh(c_t)
-            let tanhC = tanhf(c[u])
-            let dO = dh[u] * tanhC
+            let tanhC = tanh(load(c + u))
+            let dO = dH * tanhC
             // c_t receives from h_t and from step t+1 (already in dc)
-            let dC = dc[u] + dh[u] * o * tanhDerivative(output: tanhC)
+            let dC = load(dc + u) + dH * o * (1 - tanhC * tanhC)
             // forward: c_t = f ⊙ c_{t-1} + i ⊙ g
-            let dI = dC * gg, dF = dC * cPrev[u], dG = dC * i
-            dc[u] = dC * f
+            let dI = dC * gg, dF = dC * load(cPrev + u), dG = dC * i
+            store(dC * f, dc + u)
             // through the gate non-linearities: σ' = y(1−y), tanh' = 1 − y²
-            dg[u] = dI * sigmoidDerivative(output: i)
-            dg[h + u] = dF * sigmoidDerivative(output: f)
-            dg[2 * h + u] = dG * tanhDerivative(output: gg)
-            dg[3 * h + u] = dO * sigmoidDerivative(output: o)
+            store(dI * i * (1 - i), dg + u)
+            store(dF * f * (1 - f), dg + h + u)
+            store(dG * (1 - gg * gg), dg + 2 * h + u)
+            store(dO * o * (1 - o), dg + 3 * h + u)
+            u += 8
         }
     }
 }

@@ -1,0 +1,48 @@
+// ActivationTests.swift — the eight-lane exp, sigmoid and tanh against the C library's expf and tanhf on a dense
+// grid, including the regions where naive formulas lose digits (tanh near 0) or overflow (large |x|).
+
+import Foundation
+import Testing
+@testable import Seq2SeqCore
+
+@Suite struct ActivationTests {
+    /// Every 1/64 from −100 to 100 plus tiny and exactly-representable edge values.
+    static let grid: [Float] = stride(from: Float(-100), through: 100, by: 1.0 / 64).map { $0 }
+        + [0, -0.0, 1e-8, -1e-8, 1e-4, -3e-4, 0.6249, 0.625, 0.6251, 88, -88, 89, -89, 1000, -1000]
+
+    static func lanes(_ values: [Float], _ f: (SIMD8<Float>) -> SIMD8<Float>) -> [Float] {
+        var result: [Float] = []
+        for start in stride(from: 0, to: values.count, by: 8) {
+            var v = SIMD8<Float>()
+            for j in 0..<8 { v[j] = start + j < values.count ? values[start + j] : 0 }
+            let y = f(v)
+            for j in 0..<8 where start + j < values.count { result.append(y[j]) }
+        }
+        return result
+    }
+
+    @Test func tanhMatchesLibm() {
+        let ours = Self.lanes(Self.grid, tanh)
+        for (x, y) in zip(Self.grid, ours) {
+            let expected = tanhf(x)
+            #expect(abs(y - expected) <= 4 * expected.ulp + 1e-30, "tanh(\(x)) = \(y), libm \(expected)")
+        }
+    }
+
+    @Test func sigmoidMatchesLibm() {
+        let ours = Self.lanes(Self.grid, sigmoid)
+        for (x, y) in zip(Self.grid, ours) {
+            let expected = Float(1 / (1 + Foundation.exp(-Double(x))))
+            #expect(abs(y - expected) <= 4 * expected.ulp + 1e-37, "σ(\(x)) = \(y), exact \(expected)")
+        }
+    }
+
+    @Test func expMatchesLibmWhereItMatters() {
+        let inRange = Self.grid.filter { abs($0) <= 87 }
+        let ours = Self.lanes(inRange, exp)
+        for (x, y) in zip(inRange, ours) {
+            let expected = expf(x)
+            #expect(abs(y - expected) <= 2 * expected.ulp, "exp(\(x)) = \(y), libm \(expected)")
+        }
+    }
+}
