@@ -13,6 +13,7 @@ let subcommands: [(info: CommandInfo, run: (Arguments) throws -> Void)] = [
     (ScoreCommand.info, ScoreCommand.run),
     (EvalCommand.info, EvalCommand.run),
     (CorpusCommand.info, CorpusCommand.run),
+    (BenchCommand.info, BenchCommand.run),
 ]
 
 @MainActor func subcommand(named name: String) -> (info: CommandInfo, run: (Arguments) throws -> Void) {

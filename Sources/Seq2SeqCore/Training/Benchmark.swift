@@ -1,0 +1,143 @@
+// Benchmark.swift — a fixed, seeded, synthetic workload (no files) for `seq2seq bench`: training steps and greedy
+// translation on random sentences of reverse-task lengths, timed, with the arithmetic counted by formula.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct BenchmarkConfig: Sendable {
+    public var name: String
+    public var model: ModelConfig
+    public var batchSize: Int
+    public var lengths: ClosedRange<Int>
+
+    /// E 64, H 128, L 2, D 128, M 1, A 128, vocabularies of 54, batch 64, lengths 1–25 (the reverse task).
+    public static let reference = BenchmarkConfig(
+        name: "reference",
+        model: ModelConfig(embeddingSize: 64, encoderHiddenSize: 128, encoderLayers: 2, decoderHiddenSize: 128, decoderLayers: 1,
+                           attentionSize: 128, sourceVocabularySize: 54, targetVocabularySize: 54),
+        batchSize: 64, lengths: 1...25)
+
+    /// E 256, H 256, L 2, D 256, M 2, A 256, vocabularies of 8,000, batch 64, lengths 10–30.
+    public static let large = BenchmarkConfig(
+        name: "large",
+        model: ModelConfig(embeddingSize: 256, encoderHiddenSize: 256, encoderLayers: 2, decoderHiddenSize: 256, decoderLayers: 2,
+                           attentionSize: 256, sourceVocabularySize: 8000, targetVocabularySize: 8000),
+        batchSize: 64, lengths: 10...30)
+}
+
+/// Multiply-adds of one forward pass, by formula (padding excluded: only real tokens count). A training step
+/// costs three times this (forward; backward's input gradients; backward's weight gradients) and every
+/// multiply-add is two floating-point operations.
+public enum FlopCount {
+    public static let formula = """
+        forward multiply-adds of a batch, summed over its sentences (S source tokens incl. </s>, T target steps):
+          encoder   Σ_layers 2·S·4H·(I_k + H)        I_0 = E, I_k = 2H
+          keys      S·A·2H;   bridge  D·2H
+          decoder   T·[A·D + S·(A + 2H) + 4D·(E + 2H + D) + (M−1)·4D·2D + D·(D + 2H) + Vt·D]
+        training FLOPs = 2 · 3 · forward multiply-adds;  translation FLOPs = 2 · forward multiply-adds
+        """
+
+    public static func forwardMultiplyAdds(_ c: ModelConfig, sourceLength S: Int, targetLength T: Int) -> Double {
+        let (E, H, D, A, M) = (Double(c.embeddingSize), Double(c.encoderHiddenSize), Double(c.decoderHiddenSize),
+                               Double(c.attentionSize), Double(c.decoderLayers))
+        let (s, t, vt) = (Double(S), Double(T), Double(c.targetVocabularySize))
+        var encoder = 0.0
+        for k in 0..<c.encoderLayers { encoder += 2 * s * 4 * H * ((k == 0 ? E : 2 * H) + H) }
+        let keys = s * A * 2 * H, bridge = D * 2 * H
+        let step = A * D + s * (A + 2 * H) + 4 * D * (E + 2 * H + D) + (M - 1) * 4 * D * 2 * D + D * (D + 2 * H) + vt * D
+        return encoder + keys + bridge + t * step
+    }
+}
+
+public struct BenchmarkResult: Codable, Sendable {
+    public var config: String
+    public var threads: Int
+    public var trainingSteps: Int
+    public var trainingTargetTokensPerSecond: Double
+    public var trainingGFLOPS: Double
+    public var translationSentencesPerSecondSingle: Double
+    public var translationSentencesPerSecondBatched: Double
+    public var peakMemoryMB: Double
+
+    enum CodingKeys: String, CodingKey {
+        case config, threads
+        case trainingSteps = "training_steps"
+        case trainingTargetTokensPerSecond = "training_target_tokens_per_second"
+        case trainingGFLOPS = "training_gflops"
+        case translationSentencesPerSecondSingle = "translation_sentences_per_second_single"
+        case translationSentencesPerSecondBatched = "translation_sentences_per_second_batched"
+        case peakMemoryMB = "peak_memory_mb"
+    }
+}
+
+public enum Benchmark {
+    /// Random sentences over the ordinary tokens (ids ≥ 4), lengths drawn uniformly from `lengths`.
+    static func sentences(_ count: Int, _ lengths: ClosedRange<Int>, vocabulary: Int, rng: inout SplitMix64) -> [[Int]] {
+        (0..<count).map { _ in (0..<rng.nextInt(in: lengths)).map { _ in 4 + rng.nextInt(below: vocabulary - 4) } }
+    }
+
+    /// Trains for about `seconds` on random reverse-task batches, then translates random sentences one at a time
+    /// and in batches, each for about `seconds / 2`.
+    public static func run(_ config: BenchmarkConfig, threads: Int, seconds: Double) -> BenchmarkResult {
+        var rng = SplitMix64(seed: 2024)
+        let model = Seq2SeqModel(config: config.model, seed: 1)
+        let grads = ModelParameters.zeros(model.parameters.table)
+        var adam = Adam(parameterCount: model.parameters.table.count, options: AdamOptions())
+        var dropout = Dropout.off
+        let clock = ContinuousClock()
+
+        var steps = 0, tokens = 0
+        var multiplyAdds = 0.0
+        var start = clock.now
+        while steps < 2 || Trainer.seconds(clock.now - start) < seconds {
+            let sources = sentences(config.batchSize, config.lengths, vocabulary: config.model.sourceVocabularySize, rng: &rng)
+            let batch = Batch(sources: sources, targets: sources.map { $0.reversed() })
+            grads.zero()
+            let loss = model.lossAndGradients(batch, grads: grads, dropout: &dropout)
+            clipGlobalNorm(grads.storage, maxNorm: 1)
+            adam.update(parameters: model.parameters.storage, gradients: grads.storage)
+            steps += 1
+            tokens += loss.tokenCount
+            for s in sources { multiplyAdds += FlopCount.forwardMultiplyAdds(config.model, sourceLength: s.count + 1, targetLength: s.count + 1) }
+        }
+        let trainingSeconds = Trainer.seconds(clock.now - start)
+
+        // Translation: the decoder runs as many steps as reversing needs (source length + 1 for </s>).
+        func translate(batchSize: Int) -> Double {
+            var translated = 0
+            start = clock.now
+            while translated < 2 || Trainer.seconds(clock.now - start) < seconds / 2 {
+                let sources = sentences(batchSize, config.lengths, vocabulary: config.model.sourceVocabularySize, rng: &rng)
+                _ = model.greedy(Batch(sources: sources), maxSteps: (sources.map(\.count).max() ?? 0) + 1)
+                translated += batchSize
+            }
+            return Double(translated) / Trainer.seconds(clock.now - start)
+        }
+        let single = translate(batchSize: 1)
+        let batched = translate(batchSize: 64)
+        return BenchmarkResult(config: config.name, threads: threads, trainingSteps: steps,
+                               trainingTargetTokensPerSecond: Double(tokens) / trainingSeconds,
+                               trainingGFLOPS: 6 * multiplyAdds / trainingSeconds / 1e9,
+                               translationSentencesPerSecondSingle: single, translationSentencesPerSecondBatched: batched,
+                               peakMemoryMB: peakMemoryMB())
+    }
+
+    /// The process's peak resident memory so far.
+    public static func peakMemoryMB() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        #if os(macOS)
+        return Double(usage.ru_maxrss) / 1_048_576        // bytes on macOS
+        #else
+        return Double(usage.ru_maxrss) / 1024              // kilobytes on Linux
+        #endif
+    }
+}
