@@ -13,19 +13,19 @@ enum TrainCommand {
             OptionInfo(name: "--corpus", valueName: "dir", help: "Folder holding train.tsv and dev.tsv (source<TAB>target a line)."),
             OptionInfo(name: "--checkpoint", valueName: "file", help: "Where the best model is kept (safetensors). Beside it: FILE.state.safetensors (for --resume) and FILE.log.jsonl (every validation)."),
             OptionInfo(name: "--resume", valueName: nil, help: "Continue the run whose state is beside --checkpoint (model and data options come from it)."),
-            OptionInfo(name: "--embedding-size", valueName: "n", help: "E, source and target embeddings. (default: 32)"),
-            OptionInfo(name: "--hidden-size", valueName: "n", help: "H, encoder LSTM size per direction. (default: 64)"),
+            OptionInfo(name: "--embedding-size", valueName: "n", help: "E, source and target embeddings. (default: 64)"),
+            OptionInfo(name: "--hidden-size", valueName: "n", help: "H, encoder LSTM size per direction. (default: 128)"),
             OptionInfo(name: "--encoder-layers", valueName: "n", help: "L, stacked bidirectional encoder layers. (default: 1)"),
-            OptionInfo(name: "--decoder-hidden-size", valueName: "n", help: "D, decoder LSTM size. (default: 64)"),
+            OptionInfo(name: "--decoder-hidden-size", valueName: "n", help: "D, decoder LSTM size. (default: 128)"),
             OptionInfo(name: "--decoder-layers", valueName: "n", help: "M, stacked decoder layers. (default: 1)"),
-            OptionInfo(name: "--attention-size", valueName: "n", help: "A, additive attention size. (default: 64)"),
+            OptionInfo(name: "--attention-size", valueName: "n", help: "A, additive attention size. (default: 128)"),
             OptionInfo(name: "--tokenization", valueName: "char|word", help: "Split text into characters or words and punctuation. (default: word)"),
             OptionInfo(name: "--lowercase", valueName: nil, help: "Lowercase both sides before tokenizing."),
             OptionInfo(name: "--max-length", valueName: "n", help: "Skip training pairs with more tokens on either side; translation refuses longer input. (default: 100)"),
             OptionInfo(name: "--min-count", valueName: "n", help: "Keep tokens seen at least this often in train.tsv. (default: 1)"),
             OptionInfo(name: "--max-vocabulary", valueName: "n", help: "Keep at most this many tokens per side, the four specials included."),
             OptionInfo(name: "--batch-size", valueName: "n", help: "Sentence pairs per step. (default: 64)"),
-            OptionInfo(name: "--learning-rate", valueName: "x", help: "Adam's learning rate. (default: 0.002)"),
+            OptionInfo(name: "--learning-rate", valueName: "x", help: "Adam's learning rate. (default: 0.001)"),
             OptionInfo(name: "--epochs", valueName: "n", help: "Passes over the training pairs. (default: 10)"),
             OptionInfo(name: "--max-steps", valueName: "n", help: "Stop after this many steps even if epochs remain."),
             OptionInfo(name: "--dropout", valueName: "p", help: "Dropout on embeddings, between LSTM layers and before the readout; training only. (default: 0)"),
@@ -49,12 +49,12 @@ enum TrainCommand {
         let checkpoint = try arguments.requiredString("--checkpoint")
         // Every flag is parsed and checked first, so that a usage error writes nothing.
         let model = ModelConfig(
-            embeddingSize: try arguments.int("--embedding-size", default: 32, in: 1...4096),
-            encoderHiddenSize: try arguments.int("--hidden-size", default: 64, in: 1...4096),
+            embeddingSize: try arguments.int("--embedding-size", default: 64, in: 1...4096),
+            encoderHiddenSize: try arguments.int("--hidden-size", default: 128, in: 1...4096),
             encoderLayers: try arguments.int("--encoder-layers", default: 1, in: 1...16),
-            decoderHiddenSize: try arguments.int("--decoder-hidden-size", default: 64, in: 1...4096),
+            decoderHiddenSize: try arguments.int("--decoder-hidden-size", default: 128, in: 1...4096),
             decoderLayers: try arguments.int("--decoder-layers", default: 1, in: 1...16),
-            attentionSize: try arguments.int("--attention-size", default: 64, in: 1...4096),
+            attentionSize: try arguments.int("--attention-size", default: 128, in: 1...4096),
             sourceVocabularySize: 5, targetVocabularySize: 5,       // set from the data by the Trainer
             dropout: try arguments.float("--dropout", default: 0, in: 0...0.95))
         var options = TrainOptions()

@@ -6,7 +6,7 @@ import Foundation
 /// Every training hyperparameter that is not a model size (those are in ModelConfig).
 public struct TrainOptions: Codable, Equatable, Sendable {
     public var batchSize: Int = 64
-    public var learningRate: Float = 2e-3
+    public var learningRate: Float = 1e-3
     public var epochs: Int = 10
     /// Stop after this many steps even if epochs remain.
     public var maxSteps: Int? = nil
