@@ -56,8 +56,12 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
 /// bits (the classic Cephes `expf` scheme). Inputs are clamped to ±88.376 so 2^n stays a normal float; below that
 /// e^x underflows to ~1e-38, which every caller here treats as 0. Within 2 ulp of `expf` (tested).
 @inline(__always) public func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let clamped = x.clamped(lowerBound: SIMD8(repeating: -88.376), upperBound: SIMD8(repeating: 88.376))
-    let n = (clamped * 1.442_695_04 + 0.5).rounded(.down)
+    let clamped = x.replacing(with: 88.376, where: x .> 88.376).replacing(with: -88.376, where: x .< -88.376)
+    // n = round(x / ln2) by the magic-number trick: adding 1.5·2²³ leaves the rounded integer in the low mantissa
+    // bits (the standard library's SIMD rounding and Float→Int32 conversions are generic, element-by-element code).
+    let magic = SIMD8<Float>(repeating: 12_582_912)
+    let shifted = clamped * 1.442_695_04 + magic
+    let n = shifted - magic
     // r = x − n·ln2, with ln2 split in two so the product is exact in the high part.
     var r = clamped - n * 0.693_359_375
     r = r + n * 2.121_944_4e-4
@@ -68,7 +72,9 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
     p = p * r + 1.666_666_55e-1
     p = p * r + 5.000_000_12e-1
     let er = p * r * r + r + 1
-    let scale = unsafeBitCast((SIMD8<Int32>(n) &+ 127) &<< 23, to: SIMD8<Float>.self)
+    // 2^n: the integer n (read back from `shifted`'s bits) moved into the exponent field.
+    let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let scale = unsafeBitCast((integer &+ 127) &<< 23, to: SIMD8<Float>.self)
     return er * scale
 }
 
