@@ -44,5 +44,6 @@ enum BenchCommand {
         Output.line(String(format: "greedy, one at a time %9.0f sentences/s", result.translationSentencesPerSecondSingle))
         Output.line(String(format: "greedy, batches of 64 %9.0f sentences/s", result.translationSentencesPerSecondBatched))
         Output.line(String(format: "peak memory          %10.0f MB", result.peakMemoryMB))
+        Output.line(String(format: "matrix product 256³  %10.1f GFLOP/s   (C = A·B alone, one thread)", result.matrixProductGFLOPS))
     }
 }

@@ -26,20 +26,39 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
         return
     }
     if m == 0 { return }
-    let panels = (m + 15) / 16
-    let packed = PackBuffer.forCurrentThread.floats(panels * k * 16)
-    packPanels(b, transposed: transposeB, k: k, m: m, into: packed)
-    // op(A)[i, p] lives at a.pointer + i·rowStep + p·depthStep.
-    let rowStep = transposeA ? 1 : a.stride, depthStep = transposeA ? a.stride : 1
+    let panels = (m + 15) / 16, rowBlocks = (n + 5) / 6
+    let buffer = PackBuffer.forCurrentThread
+    let packedB = buffer.floats(panels * k * 16 + rowBlocks * k * 6)
+    let packedA = packedB + panels * k * 16
+    packPanels(b, transposed: transposeB, k: k, m: m, into: packedB)
+    packRows(a, transposed: transposeA, n: n, k: k, into: packedA)
     for panel in 0..<panels {
         let column = panel * 16, width = min(16, m - column)
-        let bPanel = packed + panel * k * 16
-        var row = 0
-        while row < n {
-            let height = min(6, n - row)
-            multiplyTile(a.pointer + row * rowStep, rowStep: rowStep, depthStep: depthStep, height: height, k: k,
-                         bPanel, c.row(row) + column, cStride: c.stride, width: width, accumulate: accumulate)
-            row += 6
+        let bPanel = packedB + panel * k * 16
+        for block in 0..<rowBlocks {
+            let row = block * 6
+            multiplyTile(packedA + block * k * 6, bPanel, k: k, c.row(row) + column, cStride: c.stride,
+                         height: min(6, n - row), width: width, accumulate: accumulate)
+        }
+    }
+}
+
+/// Copies op(A) [n, k] into ⌈n/6⌉ blocks of [k][6] (row r of the block at position r; zeros past n), so the
+/// micro-kernel reads its six broadcasts from one place.
+@inline(__always) func packRows(_ a: Matrix, transposed: Bool, n: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
+    for block in 0..<(n + 5) / 6 {
+        let destination = packed + block * k * 6
+        for r in 0..<6 {
+            let row = block * 6 + r
+            if row >= n {
+                for p in 0..<k { destination[p * 6 + r] = 0 }
+            } else if transposed {
+                // op(A)[row, p] = A[p, row]
+                for p in 0..<k { destination[p * 6 + r] = a.row(p)[row] }
+            } else {
+                let source = a.row(row)
+                for p in 0..<k { destination[p * 6 + r] = source[p] }
+            }
         }
     }
 }
@@ -70,28 +89,25 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
     }
 }
 
-/// C[0..<height, 0..<width] (+)= Σ_p A[r, p] · panel[p][0..<16]  for one tile (height ≤ 6, width ≤ 16).
-/// Rows past `height` repeat the last valid row of A (computed, never stored), so the loop has no branches.
-@inline(__always) func multiplyTile(_ a: UnsafeMutablePointer<Float>, rowStep: Int, depthStep: Int, height: Int, k: Int,
-                                    _ panel: UnsafeMutablePointer<Float>, _ c: UnsafeMutablePointer<Float>, cStride: Int,
-                                    width: Int, accumulate: Bool) {
-    let a0 = a, a1 = a + min(1, height - 1) * rowStep, a2 = a + min(2, height - 1) * rowStep
-    let a3 = a + min(3, height - 1) * rowStep, a4 = a + min(4, height - 1) * rowStep, a5 = a + min(5, height - 1) * rowStep
+/// C[0..<height, 0..<width] (+)= Σ_p aBlock[p][r] · bPanel[p][0..<16] for one tile (height ≤ 6, width ≤ 16).
+/// Both operands are packed, so the loop is two vector loads, six broadcasts and twelve fused multiply-adds a step;
+/// the 12 accumulators, 2 B vectors and 1 broadcast fit the 16 vector registers of AVX2 (32 on NEON).
+@inline(__always) func multiplyTile(_ aBlock: UnsafeMutablePointer<Float>, _ bPanel: UnsafeMutablePointer<Float>, k: Int,
+                                    _ c: UnsafeMutablePointer<Float>, cStride: Int, height: Int, width: Int, accumulate: Bool) {
     var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
     var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
     var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
-    var b = UnsafeRawPointer(panel)
-    var offset = 0
+    var a = UnsafeRawPointer(aBlock), b = UnsafeRawPointer(bPanel)
     for _ in 0..<k {
         let b0 = b.loadUnaligned(as: SIMD8<Float>.self), b1 = b.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-        var x = SIMD8<Float>(repeating: a0[offset]); c00.addProduct(x, b0); c01.addProduct(x, b1)
-        x = SIMD8<Float>(repeating: a1[offset]); c10.addProduct(x, b0); c11.addProduct(x, b1)
-        x = SIMD8<Float>(repeating: a2[offset]); c20.addProduct(x, b0); c21.addProduct(x, b1)
-        x = SIMD8<Float>(repeating: a3[offset]); c30.addProduct(x, b0); c31.addProduct(x, b1)
-        x = SIMD8<Float>(repeating: a4[offset]); c40.addProduct(x, b0); c41.addProduct(x, b1)
-        x = SIMD8<Float>(repeating: a5[offset]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+        var x = SIMD8<Float>(repeating: a.load(as: Float.self)); c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = SIMD8<Float>(repeating: a.load(fromByteOffset: 4, as: Float.self)); c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = SIMD8<Float>(repeating: a.load(fromByteOffset: 8, as: Float.self)); c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = SIMD8<Float>(repeating: a.load(fromByteOffset: 12, as: Float.self)); c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = SIMD8<Float>(repeating: a.load(fromByteOffset: 16, as: Float.self)); c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = SIMD8<Float>(repeating: a.load(fromByteOffset: 20, as: Float.self)); c50.addProduct(x, b0); c51.addProduct(x, b1)
+        a += 24
         b += 64
-        offset += depthStep
     }
     @inline(__always) func store(_ row: Int, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>) {
         guard row < height else { return }

@@ -62,6 +62,8 @@ public struct BenchmarkResult: Codable, Sendable {
     public var translationSentencesPerSecondSingle: Double
     public var translationSentencesPerSecondBatched: Double
     public var peakMemoryMB: Double
+    /// C = A·B alone at 256 × 256 × 256.
+    public var matrixProductGFLOPS: Double
 
     enum CodingKeys: String, CodingKey {
         case config, threads
@@ -71,6 +73,7 @@ public struct BenchmarkResult: Codable, Sendable {
         case translationSentencesPerSecondSingle = "translation_sentences_per_second_single"
         case translationSentencesPerSecondBatched = "translation_sentences_per_second_batched"
         case peakMemoryMB = "peak_memory_mb"
+        case matrixProductGFLOPS = "matrix_product_256_gflops"
     }
 }
 
@@ -117,13 +120,30 @@ public enum Benchmark {
             }
             return Double(translated) / Trainer.seconds(clock.now - start)
         }
+        let product = matrixProductGFLOPS(size: 256, seconds: max(0.5, seconds / 4))
         let single = translate(batchSize: 1)
         let batched = translate(batchSize: 64)
         return BenchmarkResult(config: config.name, threads: threads, trainingSteps: steps,
                                trainingTargetTokensPerSecond: Double(tokens) / trainingSeconds,
                                trainingGFLOPS: 6 * multiplyAdds / trainingSeconds / 1e9,
                                translationSentencesPerSecondSingle: single, translationSentencesPerSecondBatched: batched,
-                               peakMemoryMB: peakMemoryMB())
+                               peakMemoryMB: peakMemoryMB(), matrixProductGFLOPS: product)
+    }
+
+    /// GFLOP/s of C = A·B for random n × n matrices, repeated for about `seconds`.
+    public static func matrixProductGFLOPS(size n: Int, seconds: Double) -> Double {
+        var rng = SplitMix64(seed: 5)
+        let a = Matrix(rows: n, cols: n, values: (0..<n * n).map { _ in rng.nextUniform(bound: 1) })
+        let b = Matrix(rows: n, cols: n, values: (0..<n * n).map { _ in rng.nextUniform(bound: 1) })
+        let c = Matrix(rows: n, cols: n)
+        let clock = ContinuousClock()
+        var products = 0
+        let start = clock.now
+        while products < 3 || Trainer.seconds(clock.now - start) < seconds {
+            matmul(a, b, into: c, accumulate: false)
+            products += 1
+        }
+        return 2 * Double(n * n * n) * Double(products) / Trainer.seconds(clock.now - start) / 1e9
     }
 
     /// The process's peak resident memory so far.
