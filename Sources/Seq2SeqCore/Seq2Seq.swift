@@ -76,9 +76,12 @@ public struct Seq2SeqModel {
     @discardableResult
     public func lossAndGradients(_ batch: Batch, grads: ModelParameters, reduction: LossReduction = .mean,
                                  labelSmoothing: Float = 0, dropout: inout Dropout) -> BatchLoss {
-        let pass = forward(batch, labelSmoothing: labelSmoothing, dropout: &dropout)
-        backward(pass, batch, reduction: reduction, grads: grads)
-        return pass.loss
+        // The weights stay fixed for the whole step, so each is packed for the product kernel once.
+        return withPackedWeights(parameters.storage) {
+            let pass = forward(batch, labelSmoothing: labelSmoothing, dropout: &dropout)
+            backward(pass, batch, reduction: reduction, grads: grads)
+            return pass.loss
+        }
     }
 
     /// The loss alone (no dropout): validation, and the finite-difference checks.

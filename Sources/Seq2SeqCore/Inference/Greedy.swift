@@ -12,6 +12,10 @@ extension Seq2SeqModel {
     /// Greedy translation of every source of `batch`, at most `maxSteps` tokens each. A sentence's result does not
     /// depend on the other sentences of the batch.
     public func greedy(_ batch: Batch, maxSteps: Int) -> [Translation] {
+        withPackedWeights(parameters.storage) { greedyDecode(batch, maxSteps: maxSteps) }
+    }
+
+    private func greedyDecode(_ batch: Batch, maxSteps: Int) -> [Translation] {
         let p = parameters, B = batch.size
         var dropout = Dropout.off
         let encoder = encoderForward(batch, p, dropout: &dropout)

@@ -28,9 +28,15 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
     if m == 0 { return }
     let panels = (m + 15) / 16, rowBlocks = (n + 5) / 6
     let buffer = PackBuffer.forCurrentThread
-    let packedB = buffer.floats(panels * k * 16 + rowBlocks * k * 6)
-    let packedA = packedB + panels * k * 16
-    packPanels(b, transposed: transposeB, k: k, m: m, into: packedB)
+    let scratch = buffer.floats(panels * k * 16 + rowBlocks * k * 6)
+    let packedA = scratch + panels * k * 16
+    let packedB: UnsafeMutablePointer<Float>
+    if let weights = buffer.weights, b.storage === weights.parameters {
+        packedB = weights.panels(b, transposed: transposeB, k: k, m: m)
+    } else {
+        packedB = scratch
+        packPanels(b, transposed: transposeB, k: k, m: m, into: packedB)
+    }
     packRows(a, transposed: transposeA, n: n, k: k, into: packedA)
     for panel in 0..<panels {
         let column = panel * 16, width = min(16, m - column)
@@ -137,6 +143,8 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
 final class PackBuffer {
     private static let key = "seq2seq.PackBuffer"
     private var storage = FloatStorage(count: 0)
+    /// The packed-weights scope open on this thread, if any (see `withPackedWeights`).
+    var weights: PackedWeights? = nil
 
     static var forCurrentThread: PackBuffer {
         let dictionary = Thread.current.threadDictionary
@@ -150,6 +158,39 @@ final class PackBuffer {
         if storage.count < count { storage = FloatStorage(count: max(count, 2 * storage.count)) }
         return storage.base
     }
+}
+
+/// Packed panels of weight matrices, kept while the weights cannot change: one training step's forward and
+/// backward, or one batch's decoding. Only operands that are views of `parameters` are cached, so activations
+/// (which come and go, and may reuse freed addresses) are always packed afresh.
+final class PackedWeights {
+    struct Key: Hashable {
+        let offset: Int, rows: Int, cols: Int, stride: Int, transposed: Bool
+    }
+    let parameters: FloatStorage
+    private var panels: [Key: FloatStorage] = [:]
+
+    init(parameters: FloatStorage) { self.parameters = parameters }
+
+    /// The panels of op(b) (b a view of `parameters`), packed on first use.
+    func panels(_ b: Matrix, transposed: Bool, k: Int, m: Int) -> UnsafeMutablePointer<Float> {
+        let key = Key(offset: b.offset, rows: b.rows, cols: b.cols, stride: b.stride, transposed: transposed)
+        if let packed = panels[key] { return packed.base }
+        let packed = FloatStorage(count: (m + 15) / 16 * k * 16)
+        packPanels(b, transposed: transposed, k: k, m: m, into: packed.base)
+        panels[key] = packed
+        return packed.base
+    }
+}
+
+/// Runs `body` with the weights in `parameters` packed at most once per orientation. The caller promises not to
+/// change `parameters` inside `body`.
+public func withPackedWeights<T>(_ parameters: FloatStorage, _ body: () throws -> T) rethrows -> T {
+    let buffer = PackBuffer.forCurrentThread
+    let outer = buffer.weights
+    buffer.weights = PackedWeights(parameters: parameters)
+    defer { buffer.weights = outer }
+    return try body()
 }
 
 /// The reference kernel: C (+)= op(A) · op(B) by plain loops, the definition `matmul` is tested against.
