@@ -14,6 +14,8 @@ let vectorUnits: [SwiftSetting] = []
 
 let package = Package(
     name: "seq2seq",
+    // macOS 15 for the Synchronization module (the worker pool's atomics); Linux has it with the toolchain.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Seq2SeqCore", targets: ["Seq2SeqCore"]),
         .executable(name: "seq2seq", targets: ["seq2seq"]),

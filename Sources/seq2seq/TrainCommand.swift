@@ -33,7 +33,7 @@ enum TrainCommand {
             OptionInfo(name: "--clip-norm", valueName: "x", help: "Clip gradients to this global L2 norm. (default: 1)"),
             OptionInfo(name: "--seed", valueName: "n", help: "Seed of the initial weights, the data order and dropout. (default: 1)"),
             OptionInfo(name: "--validate-every", valueName: "n", help: "Validate on dev.tsv every this many steps, and at the end. (default: 500)"),
-            OptionInfo(name: "--threads", valueName: "n", help: "Worker threads. (default: 1; the speed work adds more)"),
+            OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work; results do not depend on it. (default: all cores)"),
         ],
         discussion: nil)
 
@@ -69,7 +69,7 @@ enum TrainCommand {
         options.maxLength = try arguments.int("--max-length", default: options.maxLength, in: 1...100_000)
         options.minCount = try arguments.int("--min-count", default: 1, in: 1...Int(Int32.max))
         options.maxVocabulary = try arguments.optionalInt("--max-vocabulary", in: 5...10_000_000)
-        options.threads = try arguments.int("--threads", default: 1, in: 1...256)
+        options.threads = try arguments.int("--threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)
         let tokenizer = Tokenizer(tokenization: try arguments.choice("--tokenization", default: Tokenization.word),
                                   lowercase: arguments.flag("--lowercase"))
         let resume = arguments.flag("--resume")
@@ -79,6 +79,7 @@ enum TrainCommand {
             }
         }
         try Output.createParentFolder(of: checkpoint)
+        WorkerPool.shared.setThreads(options.threads)
         let trainer: Trainer
         if resume {
             trainer = try Trainer(resuming: checkpoint, corpus: corpus,

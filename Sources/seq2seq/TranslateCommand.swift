@@ -13,6 +13,7 @@ enum TranslateCommand {
             OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
             OptionInfo(name: "--input", valueName: "file", help: "Read sentences from this file instead of standard input."),
             OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together (greedy). (default: 64)"),
+            OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work. (default: all cores)"),
         ],
         discussion: "Output has exactly one line per input line. Lines longer than the checkpoint's maximum length are refused with a message on stderr and left empty; the exit code is then 65.")
 
@@ -23,6 +24,9 @@ enum TranslateCommand {
     }
 
     static func makeTranslator(_ arguments: Arguments) throws -> Translator {
+        if arguments.command.options.contains(where: { $0.name == "--threads" }) {
+            WorkerPool.shared.setThreads(try arguments.int("--threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256))
+        }
         let checkpoint = try Checkpoint.load(path: try arguments.requiredString("--checkpoint"))
         return Translator(checkpoint: checkpoint, batchSize: try arguments.int("--batch-size", default: 64, in: 1...65_536))
     }

@@ -38,13 +38,20 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
         packPanels(b, transposed: transposeB, k: k, m: m, into: packedB)
     }
     packRows(a, transposed: transposeA, n: n, k: k, into: packedA)
-    for panel in 0..<panels {
-        let column = panel * 16, width = min(16, m - column)
-        let bPanel = packedB + panel * k * 16
-        for block in 0..<rowBlocks {
-            let row = block * 6
-            multiplyTile(packedA + block * k * 6, bPanel, k: k, c.row(row) + column, cStride: c.stride,
-                         height: min(6, n - row), width: width, accumulate: accumulate)
+    // Threads share out the panels: each element of C is still computed by exactly the same operations, so the
+    // result does not depend on the number of threads. Small products stay on one thread (waking another costs
+    // about a microsecond, ~50 000 multiply-adds).
+    let pool = WorkerPool.shared
+    let parts = pool.threads > 1 && n * k * m >= 1 << 16 ? min(panels, pool.threads) : 1
+    pool.run(parts: parts) { part in
+        for panel in (part * panels / parts) ..< ((part + 1) * panels / parts) {
+            let column = panel * 16, width = min(16, m - column)
+            let bPanel = packedB + panel * k * 16
+            for block in 0..<rowBlocks {
+                let row = block * 6
+                multiplyTile(packedA + block * k * 6, bPanel, k: k, c.row(row) + column, cStride: c.stride,
+                             height: min(6, n - row), width: width, accumulate: accumulate)
+            }
         }
     }
 }
@@ -52,15 +59,25 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
 /// Copies op(A) [n, k] into ⌈n/6⌉ blocks of [k][6] (row r of the block at position r; zeros past n), so the
 /// micro-kernel reads its six broadcasts from one place.
 @inline(__always) func packRows(_ a: Matrix, transposed: Bool, n: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
-    for block in 0..<(n + 5) / 6 {
+    let blocks = (n + 5) / 6
+    if transposed {
+        // op(A)[row, p] = A[p, row]: read each row of A once, front to back, and deal it out to the blocks.
+        if n % 6 != 0 {
+            let last = packed + (blocks - 1) * k * 6
+            for p in 0..<k { for r in (n % 6)..<6 { last[p * 6 + r] = 0 } }
+        }
+        for p in 0..<k {
+            let source = a.row(p)
+            for row in 0..<n { packed[(row / 6) * k * 6 + p * 6 + row % 6] = source[row] }
+        }
+        return
+    }
+    for block in 0..<blocks {
         let destination = packed + block * k * 6
         for r in 0..<6 {
             let row = block * 6 + r
             if row >= n {
                 for p in 0..<k { destination[p * 6 + r] = 0 }
-            } else if transposed {
-                // op(A)[row, p] = A[p, row]
-                for p in 0..<k { destination[p * 6 + r] = a.row(p)[row] }
             } else {
                 let source = a.row(row)
                 for p in 0..<k { destination[p * 6 + r] = source[p] }
