@@ -106,7 +106,7 @@ public enum Corpus {
             bytes.append(contentsOf: pair.target.utf8)
             bytes.append(lineFeed)
         }
-        try writeAtomically(Data(bytes), path: path)
+        try writeFileAtomically(bytes, to: path)
     }
 
     // MARK: - Helpers
@@ -147,23 +147,6 @@ public enum Corpus {
         var offset = 0
         while case .valid(let scalar) = parser.parseScalar(from: &iterator) { offset += scalar.count }
         throw Seq2SeqError.malformedLine(path: path, line: line, reason: "invalid UTF-8 at byte \(offset + 1) of the line")
-    }
-
-    /// Writes `data` to a temporary file beside `path`, then renames it over `path` (atomic on one file system).
-    static func writeAtomically(_ data: Data, path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
-        do {
-            try data.write(to: temporary)
-        } catch {
-            throw Seq2SeqError.unwritableFile(path: path, reason: oneLine(error))
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw Seq2SeqError.unwritableFile(path: path, reason: reason)
-        }
     }
 
     /// A Foundation error's description, on one line.

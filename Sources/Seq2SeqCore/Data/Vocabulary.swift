@@ -23,7 +23,7 @@ public struct Vocabulary: Equatable, Sendable {
         for (id, token) in tokens.enumerated() {
             if let first = ids[token] {
                 throw Seq2SeqError.invalidConfiguration(
-                    reason: "the vocabulary holds the token \(Self.jsonString(token)) twice (ids \(first) and \(id))")
+                    reason: "the vocabulary holds the token \(jsonQuoted(token)) twice (ids \(first) and \(id))")
             }
             ids[token] = id
         }
@@ -95,27 +95,6 @@ public struct Vocabulary: Equatable, Sendable {
     }
 
     private static func jsonArray(of strings: [String]) -> String {
-        "[" + strings.map(jsonString).joined(separator: ",") + "]"
-    }
-
-    /// One JSON string literal (RFC 8259 §7).
-    static func jsonString(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{00}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16, uppercase: false)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        "[" + strings.map(jsonQuoted).joined(separator: ",") + "]"
     }
 }

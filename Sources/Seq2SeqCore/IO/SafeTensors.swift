@@ -85,7 +85,7 @@ public enum SafeTensors {
     /// `path`. On any failure the temporary file is removed and a previous file at `path` is untouched.
     public static func write(_ file: SafeTensorsFile, to path: String, dtype: SafeTensorsDType = .f32) throws {
         let bytes = try encode(file, dtype: dtype, reportingAs: path)
-        try writeAtomically(bytes, to: path)
+        try writeFileAtomically(bytes, to: path)
     }
 
     /// Reads and decodes the file at `path`.
@@ -169,27 +169,6 @@ extension SafeTensors {
         return count
     }
 
-    /// A JSON string literal, escaped as serde_json (the reference writer) escapes it:
-    /// `"` and `\` with a backslash, control characters as \b \f \n \r \t or \u00XX, the rest as UTF-8.
-    static func jsonQuoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{00}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
 
 // MARK: - Decoding
@@ -456,7 +435,7 @@ fileprivate indirect enum HeaderJSON: CustomStringConvertible {
         switch self {
         case .object: return "{…}"
         case .array: return "[…]"
-        case let .string(text): return SafeTensors.jsonQuoted(text)
+        case let .string(text): return jsonQuoted(text)
         case let .number(literal): return literal
         case let .bool(flag): return flag ? "true" : "false"
         case .null: return "null"
@@ -535,7 +514,7 @@ fileprivate struct HeaderJSONParser {
             let keyOffset = index
             let key = try parseString()
             guard keys.insert(key).inserted else {
-                throw HeaderJSONError(message: "duplicate key \(SafeTensors.jsonQuoted(key))", offset: keyOffset)
+                throw HeaderJSONError(message: "duplicate key \(jsonQuoted(key))", offset: keyOffset)
             }
             skipWhitespace()
             try expect(":")
@@ -660,7 +639,7 @@ fileprivate struct HeaderJSONParser {
 // MARK: - Files (POSIX calls, kept outside `SafeTensors` so `read`/`write` mean the C functions)
 
 /// The reason of the last failed system call, e.g. "No such file or directory".
-private func systemErrorText() -> String { String(cString: strerror(errno)) }
+func systemErrorText() -> String { String(cString: strerror(errno)) }
 
 /// The whole file, or `unreadableFile` naming why not (missing, a folder, a device, no permission).
 private func readWholeFile(_ path: String) throws -> [UInt8] {
@@ -690,49 +669,3 @@ private func readWholeFile(_ path: String) throws -> [UInt8] {
     }
 }
 
-/// Temporary file `.<name>.tmp-<pid>-<random>` in the destination's folder → write → fsync → rename.
-/// The temporary file is removed on every failure; `path` is replaced only by a complete file.
-private func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    func refuse(_ reason: String) -> Seq2SeqError { .unwritableFile(path: path, reason: reason) }
-    let (folder, name) = splitPath(path)
-    guard !name.isEmpty, name != ".", name != ".." else { throw refuse("the path names a folder, not a file") }
-    let temporary = folder + "/." + name + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-        throw refuse("cannot create a temporary file in folder '\(folder)': \(systemErrorText())")
-    }
-    var renamed = false
-    defer { if !renamed { unlink(temporary) } }
-    do {
-        defer { close(descriptor) }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return write(descriptor, base + written, buffer.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw refuse(systemErrorText())
-            }
-            written += result
-        }
-        guard fsync(descriptor) == 0 else { throw refuse("fsync failed: \(systemErrorText())") }
-    }
-    guard rename(temporary, path) == 0 else { throw refuse(systemErrorText()) }
-    renamed = true
-    // Make the rename itself durable; best effort (some file systems refuse fsync on a folder).
-    let folderDescriptor = open(folder, O_RDONLY | O_CLOEXEC)
-    if folderDescriptor >= 0 {
-        _ = fsync(folderDescriptor)
-        close(folderDescriptor)
-    }
-}
-
-/// ("a/b", "c.safetensors") for "a/b/c.safetensors"; the folder is "." without a slash, "/" at the root.
-private func splitPath(_ path: String) -> (folder: String, name: String) {
-    guard let slash = path.lastIndex(of: "/") else { return (".", path) }
-    let folder = String(path[..<slash])
-    return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))
-}
