@@ -1,13 +1,29 @@
 // CorpusCommand.swift — `seq2seq corpus`: writes a corpus folder DIR/{train,dev,test}.tsv (SPEC §4), either a
-// seeded toy task (reverse, copy; ToyTasks) or a seeded split of one TSV file that keeps all translations of a
-// source sentence in the same split. Stage [1].
+// seeded toy task (reverse, copy, and the "Exploring LSTMs" tasks count, count-distract, remember, copy3; ToyTasks)
+// or a seeded split of one TSV file that keeps all translations of a source sentence in the same split. Stage [1].
 
 import Foundation
 import Seq2SeqCore
 
 /// What `seq2seq corpus` makes: a toy task, or a split of an existing file.
+/// Joey NMT's tasks and split first, then the "Exploring LSTMs" tasks (the order the error message lists them in).
 enum CorpusTask: String, CaseIterable {
-    case reverse, copy, split
+    case reverse, copy, split, count
+    case countDistract = "count-distract"
+    case remember, copy3
+
+    /// The generator of a toy task; nil for split.
+    var toyTask: ToyTask? {
+        switch self {
+        case .reverse: return .reverse
+        case .copy: return .copy
+        case .count: return .count
+        case .countDistract: return .countDistract
+        case .remember: return .remember
+        case .copy3: return .copy3
+        case .split: return nil
+        }
+    }
 }
 
 enum CorpusCommand {
@@ -21,21 +37,23 @@ enum CorpusCommand {
         name: "corpus",
         abstract: "Make a corpus folder DIR/{train,dev,test}.tsv: a seeded toy task, or a seeded split of a TSV file.",
         usage: """
-            seq2seq corpus reverse|copy --output <dir> [--seed <n>] [--train-size <n>] [--dev-size <n>] [--test-size <n>]
+            seq2seq corpus <toy task> --output <dir> [--seed <n>] [--train-size <n>] [--dev-size <n>] [--test-size <n>]
             seq2seq corpus split --input <file.tsv> --output <dir> [--seed <n>] [--dev-size <n>] [--test-size <n>]
             """,
         arguments: [
             ArgumentInfo(name: "task", help: """
                 reverse: sequences of 0–49 and the same sequence reversed (Joey NMT's toy task; train lengths 1–25, \
-                dev and test 1–30). copy: the same, target = source. split: divide the pairs of --input into train, \
-                dev and test.
+                dev and test 1–30). copy: the same, target = source. The experiments of Edwin Chen's "Exploring \
+                LSTMs", N from 1 to 10: count ("a a a X" → "b b b": as many b as a), count-distract ("a a X a Y" → \
+                "b b b": count the a, ignore the X), remember ("B x x x Y" → "b": the first letter, after N x), \
+                copy3 ("q b z X" → "q b z"). split: divide the pairs of --input into train, dev and test.
                 """),
         ],
         options: [
             OptionInfo(name: "--output", valueName: "dir", help: "The folder to write train.tsv, dev.tsv and test.tsv into; created if needed."),
             OptionInfo(name: "--input", valueName: "file.tsv", help: "split only: the pairs to divide, source<TAB>target a line."),
             OptionInfo(name: "--seed", valueName: "n", help: "Seed of the generator or of the shuffle; same seed, same files. (default: \(defaultSeed))"),
-            OptionInfo(name: "--train-size", valueName: "n", help: "reverse and copy only: training pairs. (default: \(defaultTrainSize))"),
+            OptionInfo(name: "--train-size", valueName: "n", help: "Toy tasks only: training pairs. (default: \(defaultTrainSize))"),
             OptionInfo(name: "--dev-size", valueName: "n", help: "Pairs in dev.tsv. (default: \(defaultDevSize))"),
             OptionInfo(name: "--test-size", valueName: "n", help: "Pairs in test.tsv. (default: \(defaultTestSize))"),
         ],
@@ -53,20 +71,18 @@ enum CorpusCommand {
         let devSize = try arguments.int("--dev-size", default: defaultDevSize, in: sizes)
         let testSize = try arguments.int("--test-size", default: defaultTestSize, in: sizes)
         let counts: (train: Int, dev: Int, test: Int)
-        switch task {
-        case .reverse, .copy:
+        if let toyTask = task.toyTask {
             if arguments.string("--input") != nil {
                 throw Seq2SeqError.invalidOption(flag: "--input", reason: "applies only to 'seq2seq corpus split'")
             }
-            let toyTask: ToyTask = task == .reverse ? .reverse : .copy
             let trainSize = try arguments.int("--train-size", default: defaultTrainSize, in: sizes)
             try ToyTasks.write(toyTask, to: output, seed: seed, trainCount: trainSize, devCount: devSize,
                                testCount: testSize)
             counts = (trainSize, devSize, testSize)
-        case .split:
+        } else {
             if arguments.string("--train-size") != nil {
                 throw Seq2SeqError.invalidOption(
-                    flag: "--train-size", reason: "applies only to reverse and copy; split trains on what dev and test leave")
+                    flag: "--train-size", reason: "applies only to the toy tasks; split trains on what dev and test leave")
             }
             let input = try arguments.requiredString("--input")
             let pairs = try Corpus.readPairs(path: input)

@@ -10,7 +10,7 @@ private func numbers(_ sentence: String) -> [Int] {
 }
 
 @Suite struct ToyTasksTests {
-    @Test(arguments: ToyTask.allCases)
+    @Test(arguments: [ToyTask.reverse, .copy])
     func targetIsTheReversalOrCopy(task: ToyTask) {
         var rng = SplitMix64(seed: 7)
         let pairs = ToyTasks.pairs(task, count: 500, lengths: 1...25, rng: &rng)
@@ -23,6 +23,7 @@ private func numbers(_ sentence: String) -> [Int] {
             switch task {
             case .reverse: #expect(numbers(pair.target) == source.reversed())
             case .copy: #expect(pair.target == pair.source)
+            case .count, .countDistract, .remember, .copy3: Issue.record("\(task) is not a number task")
             }
         }
     }
