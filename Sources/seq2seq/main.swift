@@ -10,6 +10,7 @@ let subcommands: [(info: CommandInfo, run: (Arguments) throws -> Void)] = [
     (TrainCommand.info, TrainCommand.run),
     (TranslateCommand.info, TranslateCommand.run),
     (AttentionCommand.info, AttentionCommand.run),
+    (InfoCommand.info, InfoCommand.run),
     (ScoreCommand.info, ScoreCommand.run),
     (EvalCommand.info, EvalCommand.run),
     (CorpusCommand.info, CorpusCommand.run),
