@@ -33,6 +33,7 @@ enum TrainCommand {
             OptionInfo(name: "--clip-norm", valueName: "x", help: "Clip gradients to this global L2 norm. (default: 1)"),
             OptionInfo(name: "--seed", valueName: "n", help: "Seed of the initial weights, the data order and dropout. (default: 1)"),
             OptionInfo(name: "--validate-every", valueName: "n", help: "Validate on dev.tsv every this many steps, and at the end. (default: 500)"),
+            OptionInfo(name: "--plot", valueName: nil, help: "After every validation, redraw the learning curves beside the checkpoint as FILE.curves.svg (see `seq2seq plot`)."),
             OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work; results do not depend on it. (default: all cores)"),
         ],
         discussion: nil)
@@ -88,6 +89,7 @@ enum TrainCommand {
         } else {
             trainer = try Trainer(corpus: corpus, checkpoint: checkpoint, model: model, tokenizer: tokenizer, options: options)
         }
+        let plot = arguments.flag("--plot")
         let display = ProgressDisplay(live: Output.standardErrorIsTerminal)
         try trainer.run { event in
             switch event {
@@ -103,9 +105,21 @@ enum TrainCommand {
                 Output.error(String(format: "step %d: dev BLEU %.2f, exact match %.1f%%, token accuracy %.1f%%, loss %.4f%@",
                                     record.step, dev.bleu, dev.exactMatch, dev.tokenAccuracy, dev.loss,
                                     record.isBest ? " — best so far, saved to \(checkpoint)" : ""))
+                if plot { drawCurves(log: trainer.paths.log) }
             }
         }
         display.clear()
+    }
+}
+
+/// `--plot`: the log so far drawn beside it; a failure to draw is reported and training goes on.
+private func drawCurves(log: String) {
+    let picture = LearningCurves.picturePath(forLog: log)
+    do {
+        let svg = LearningCurves.svg(try LearningCurves.read(path: log), title: "Learning curves: " + URL(fileURLWithPath: log).lastPathComponent)
+        try Output.writeFile(svg, to: picture)
+    } catch {
+        Output.error("warning: cannot draw the learning curves: \(error)")
     }
 }
 

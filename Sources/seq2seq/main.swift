@@ -11,6 +11,7 @@ let subcommands: [(info: CommandInfo, run: (Arguments) throws -> Void)] = [
     (TranslateCommand.info, TranslateCommand.run),
     (AttentionCommand.info, AttentionCommand.run),
     (InfoCommand.info, InfoCommand.run),
+    (PlotCommand.info, PlotCommand.run),
     (ScoreCommand.info, ScoreCommand.run),
     (EvalCommand.info, EvalCommand.run),
     (CorpusCommand.info, CorpusCommand.run),
