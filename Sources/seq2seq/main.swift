@@ -10,6 +10,7 @@ let subcommands: [(info: CommandInfo, run: (Arguments) throws -> Void)] = [
     (TrainCommand.info, TrainCommand.run),
     (TranslateCommand.info, TranslateCommand.run),
     (AttentionCommand.info, AttentionCommand.run),
+    (InspectCommand.info, InspectCommand.run),
     (InfoCommand.info, InfoCommand.run),
     (PlotCommand.info, PlotCommand.run),
     (ScoreCommand.info, ScoreCommand.run),

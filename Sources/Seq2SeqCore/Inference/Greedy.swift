@@ -11,11 +11,14 @@ public struct Translation: Equatable, Sendable {
 extension Seq2SeqModel {
     /// Greedy translation of every source of `batch`, at most `maxSteps` tokens each. A sentence's result does not
     /// depend on the other sentences of the batch.
-    public func greedy(_ batch: Batch, maxSteps: Int) -> [Translation] {
-        withPackedWeights(parameters.storage) { greedyDecode(batch, maxSteps: maxSteps) }
+    /// `onStep`, if given, sees every decoder step as it is computed: its cache (all B rows, finished ones too; row b's
+    /// real steps are the first `tokens.count` of its result) and the token id each row read (`<s>` first).
+    /// `seq2seq inspect` records the gates and states of the decoder layers with it.
+    public func greedy(_ batch: Batch, maxSteps: Int, onStep: ((_ step: DecoderStepCache, _ read: [Int]) -> Void)? = nil) -> [Translation] {
+        withPackedWeights(parameters.storage) { greedyDecode(batch, maxSteps: maxSteps, onStep: onStep) }
     }
 
-    private func greedyDecode(_ batch: Batch, maxSteps: Int) -> [Translation] {
+    private func greedyDecode(_ batch: Batch, maxSteps: Int, onStep: ((DecoderStepCache, [Int]) -> Void)?) -> [Translation] {
         let p = parameters, B = batch.size
         var dropout = Dropout.off
         let encoder = encoderForward(batch, p, dropout: &dropout)
@@ -28,6 +31,7 @@ extension Seq2SeqModel {
         for _ in 0..<maxSteps where finished.contains(false) {
             embeddingForward(ids: previous, table: p.targetEmbedding, into: embedded)
             let step = decoderStepForward(embedded: embedded, state: state, keys: keys, p, dropout: &dropout)
+            onStep?(step, previous)
             state = step.next
             let logits = readoutForward(states: state.top, contexts: step.attention.context, p, dropout: &dropout).logits
             for b in 0..<B where !finished[b] {

@@ -64,12 +64,15 @@ public struct Translator {
     public func translate(_ texts: [String]) -> [TranslationResult] {
         let encoded = texts.map(encodeSource)
         let translations = translate(ids: encoded.map(\.ids))
-        return zip(encoded, translations).map { source, translation in
-            let targetTokens = checkpoint.targetVocabulary.decode(translation.tokens)
-            let words = translation.tokens.last == Vocabulary.eos ? Array(targetTokens.dropLast()) : targetTokens
-            return TranslationResult(sourceTokens: source.tokens + [Vocabulary.specials[Vocabulary.eos]], targetTokens: targetTokens,
-                                     text: tokenizer.detokenize(words), attention: translation.attention,
-                                     unknownSourceTokens: source.ids.filter { $0 == Vocabulary.unk }.count)
-        }
+        return zip(encoded, translations).map { source, translation in result(source: source, translation) }
+    }
+
+    /// A decoded sentence with its tokens as text: what `translate` returns for it.
+    func result(source: (tokens: [String], ids: [Int]), _ translation: Translation) -> TranslationResult {
+        let targetTokens = checkpoint.targetVocabulary.decode(translation.tokens)
+        let words = translation.tokens.last == Vocabulary.eos ? Array(targetTokens.dropLast()) : targetTokens
+        return TranslationResult(sourceTokens: source.tokens + [Vocabulary.specials[Vocabulary.eos]], targetTokens: targetTokens,
+                                 text: tokenizer.detokenize(words), attention: translation.attention,
+                                 unknownSourceTokens: source.ids.filter { $0 == Vocabulary.unk }.count)
     }
 }

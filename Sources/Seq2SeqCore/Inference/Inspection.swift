@@ -1,0 +1,277 @@
+// Inspection.swift — what the LSTMs compute, step by step. Runs the encoder on one sentence and decodes it greedily
+// while recording, for every layer and direction, the gates i f g o (after σ / tanh), the cell state c and the hidden
+// state h of every unit at every step (SPEC §1's LSTM equations); and ranks units by how closely they follow a
+// feature of the input (position, count of a token), as in Karpathy's and Edwin Chen's LSTM visualisations. [9] → [10]
+
+/// Which stack a layer belongs to.
+public enum LSTMModule: String, CaseIterable, Sendable {
+    case encoder, decoder
+}
+
+/// The order a layer reads its input in: the encoder's backward direction starts at the sentence's last token.
+/// Decoder layers only run forward.
+public enum LSTMDirection: String, CaseIterable, Sendable {
+    case forward, backward
+}
+
+/// The six per-unit quantities of an LSTM step (SPEC §1): i, f, g, o after their non-linearities, then c_t and h_t.
+public enum LSTMQuantity: String, CaseIterable, Sendable {
+    case i, f, g, o, c, h
+
+    public var meaning: String {
+        switch self {
+        case .i: return "input gate"
+        case .f: return "forget gate"
+        case .g: return "cell candidate"
+        case .o: return "output gate"
+        case .c: return "cell state"
+        case .h: return "hidden state"
+        }
+    }
+}
+
+/// One layer in one direction: "encoder layer 0 backward", "decoder layer 1".
+public struct LSTMLayerID: Hashable, Sendable, CustomStringConvertible {
+    public var module: LSTMModule
+    public var layer: Int
+    public var direction: LSTMDirection
+
+    public init(_ module: LSTMModule, layer: Int, _ direction: LSTMDirection = .forward) {
+        self.module = module
+        self.layer = layer
+        self.direction = direction
+    }
+
+    public var description: String {
+        switch module {
+        case .encoder: return "encoder layer \(layer) \(direction.rawValue)"
+        case .decoder: return "decoder layer \(layer)"
+        }
+    }
+}
+
+/// One step of one layer: the token read at this step and every unit's i, f, g, o, c, h (each [hidden]).
+public struct LSTMStep: Equatable, Sendable {
+    public var token: String
+    public var i: [Float], f: [Float], g: [Float], o: [Float], c: [Float], h: [Float]
+
+    public init(token: String, i: [Float], f: [Float], g: [Float], o: [Float], c: [Float], h: [Float]) {
+        self.token = token
+        (self.i, self.f, self.g, self.o, self.c, self.h) = (i, f, g, o, c, h)
+    }
+
+    public subscript(quantity: LSTMQuantity) -> [Float] {
+        switch quantity {
+        case .i: return i
+        case .f: return f
+        case .g: return g
+        case .o: return o
+        case .c: return c
+        case .h: return h
+        }
+    }
+}
+
+/// One layer's steps in the order it processed them: a backward encoder layer lists the last source token
+/// (`</s>`) first; a decoder layer lists the tokens it read (`<s>`, then each emitted token but the last).
+public struct LSTMLayerTrace: Equatable, Sendable {
+    public var id: LSTMLayerID
+    public var steps: [LSTMStep]
+
+    public init(id: LSTMLayerID, steps: [LSTMStep]) {
+        self.id = id
+        self.steps = steps
+    }
+
+    public var tokens: [String] { steps.map(\.token) }
+    public var units: Int { steps.first?.h.count ?? 0 }
+}
+
+/// Everything one sentence made the LSTMs do: its greedy translation and every layer's trace, encoder layers first
+/// (each forward, then backward), then the decoder layers.
+public struct InspectionTrace: Sendable {
+    public var translation: TranslationResult
+    public var layers: [LSTMLayerTrace]
+
+    public init(translation: TranslationResult, layers: [LSTMLayerTrace]) {
+        self.translation = translation
+        self.layers = layers
+    }
+
+    public func layer(_ id: LSTMLayerID) -> LSTMLayerTrace? { layers.first { $0.id == id } }
+
+    /// One line of JSON: `{"source_tokens": […], "target_tokens": […], "layers": [{"module", "layer", "direction",
+    /// "steps": [{"token", "i", "f", "g", "o", "c", "h"}, …]}, …]}`, keys in that order; numbers in the shortest form
+    /// that reads back to the same Float. nil (an empty input line) gives the object with nothing in it.
+    public static func json(_ trace: InspectionTrace?) -> String {
+        func strings(_ items: [String]) -> String { "[" + items.map(jsonQuoted).joined(separator: ",") + "]" }
+        func numbers(_ values: [Float]) -> String { "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]" }
+        guard let trace else { return "{\"source_tokens\":[],\"target_tokens\":[],\"layers\":[]}" }
+        var out = "{\"source_tokens\":" + strings(trace.translation.sourceTokens)
+        out += ",\"target_tokens\":" + strings(trace.translation.targetTokens) + ",\"layers\":["
+        for (n, layer) in trace.layers.enumerated() {
+            if n > 0 { out += "," }
+            out += "{\"module\":\"\(layer.id.module.rawValue)\",\"layer\":\(layer.id.layer),\"direction\":\"\(layer.id.direction.rawValue)\",\"steps\":["
+            for (t, step) in layer.steps.enumerated() {
+                if t > 0 { out += "," }
+                out += "{\"token\":" + jsonQuoted(step.token)
+                for quantity in LSTMQuantity.allCases { out += ",\"\(quantity.rawValue)\":" + numbers(step[quantity]) }
+                out += "}"
+            }
+            out += "]}"
+        }
+        return out + "]}"
+    }
+}
+
+extension Translator {
+    /// Translates `text` greedily (as `translate` does) and records every LSTM step of the encoder and the decoder.
+    public func inspect(_ text: String) -> InspectionTrace {
+        let source = encodeSource(text)
+        let batch = Batch(sources: [source.ids])
+        let model = checkpoint.model, p = model.parameters
+        var dropout = Dropout.off
+        let encoder = encoderForward(batch, p, dropout: &dropout)
+        let tokens = source.tokens + [Vocabulary.specials[Vocabulary.eos]]
+        var layers: [LSTMLayerTrace] = []
+        for (k, layer) in encoder.layers.enumerated() {
+            layers.append(LSTMLayerTrace(id: LSTMLayerID(.encoder, layer: k, .forward), steps: Self.steps(of: layer.forward, tokens: tokens)))
+            // The backward direction ran left to right over the sentence reversed within its length.
+            layers.append(LSTMLayerTrace(id: LSTMLayerID(.encoder, layer: k, .backward),
+                                         steps: Self.steps(of: layer.backward, tokens: tokens.reversed())))
+        }
+        var decoderSteps: [DecoderStepCache] = [], read: [Int] = []
+        let translation = model.greedy(batch, maxSteps: maxOutputLength(sourceLength: source.ids.count)) { step, ids in
+            decoderSteps.append(step)
+            read.append(ids[0])
+        }[0]
+        let readTokens = checkpoint.targetVocabulary.decode(read)
+        for k in 0..<p.decoder.count {
+            let steps = decoderSteps.prefix(translation.tokens.count).enumerated().map { t, step in
+                Self.step(token: readTokens[t], gates: step.gates[k], row: 0, cell: step.next.cell[k], hidden: step.next.hidden[k])
+            }
+            layers.append(LSTMLayerTrace(id: LSTMLayerID(.decoder, layer: k), steps: steps))
+        }
+        return InspectionTrace(translation: result(source: source, translation), layers: layers)
+    }
+
+    /// The steps of one direction's run over one sentence (batch of one): gates row t, c and h after step t.
+    static func steps(of cache: LSTMCache, tokens: [String]) -> [LSTMStep] {
+        precondition(cache.batchSize == 1 && cache.steps == tokens.count, "one sentence, one token a step")
+        return tokens.enumerated().map { t, token in
+            step(token: token, gates: cache.gates, row: t, cell: cache.cells, hidden: cache.states, stateRow: t + 1)
+        }
+    }
+
+    static func step(token: String, gates: Matrix, row: Int, cell: Matrix, hidden: Matrix, stateRow: Int = 0) -> LSTMStep {
+        let h = cell.cols
+        let all = gates.rowArray(row)                                 // [4h]: i, f, g, o
+        return LSTMStep(token: token, i: Array(all[0 ..< h]), f: Array(all[h ..< 2 * h]), g: Array(all[2 * h ..< 3 * h]),
+                        o: Array(all[3 * h ..< 4 * h]), c: cell.rowArray(stateRow), h: hidden.rowArray(stateRow))
+    }
+}
+
+// MARK: - Which units follow a feature
+
+/// A number per step that a unit might track, counted in the order the layer reads its tokens.
+public enum TraceFeature: Equatable, Sendable, CustomStringConvertible {
+    /// Steps read before this one: 0, 1, 2, …
+    case position
+    /// How often the token has been read so far, this step included.
+    case count(String)
+    /// How often the token is still to be read after this step.
+    case remaining(String)
+
+    /// "position", "count:TOKEN" or "remaining:TOKEN"; nil for anything else.
+    public init?(parsing text: String) {
+        if text == "position" {
+            self = .position
+        } else if text.hasPrefix("count:"), text.count > "count:".count {
+            self = .count(String(text.dropFirst("count:".count)))
+        } else if text.hasPrefix("remaining:"), text.count > "remaining:".count {
+            self = .remaining(String(text.dropFirst("remaining:".count)))
+        } else {
+            return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .position: return "position"
+        case let .count(token): return "count:\(token)"
+        case let .remaining(token): return "remaining:\(token)"
+        }
+    }
+
+    /// The feature at each step of a layer that read `tokens` in this order.
+    public func values(tokens: [String]) -> [Double] {
+        switch self {
+        case .position:
+            return tokens.indices.map(Double.init)
+        case let .count(token):
+            var seen = 0
+            return tokens.map { if $0 == token { seen += 1 }; return Double(seen) }
+        case let .remaining(token):
+            var left = tokens.filter { $0 == token }.count
+            return tokens.map { if $0 == token { left -= 1 }; return Double(left) }
+        }
+    }
+}
+
+/// How closely one unit's quantity follows a feature.
+public struct UnitCorrelation: Equatable, Sendable {
+    public var layer: LSTMLayerID
+    public var quantity: LSTMQuantity
+    public var unit: Int
+    /// Pearson's r over every step of every sentence.
+    public var correlation: Double
+    public var steps: Int
+}
+
+public enum UnitRanking {
+    /// Pearson's r between each unit's `quantity` and `feature`, over all steps of all `traces` pooled, for every
+    /// layer `include` accepts; strongest |r| first (ties: layer order, then unit). A layer over whose steps the
+    /// feature never changes, and a unit that never changes, have no r and are left out.
+    public static func rank(_ traces: [InspectionTrace], feature: TraceFeature, quantity: LSTMQuantity,
+                            include: (LSTMLayerID) -> Bool = { _ in true }) -> [UnitCorrelation] {
+        guard let first = traces.first else { return [] }
+        var results: [UnitCorrelation] = []
+        for id in first.layers.map(\.id) where include(id) {
+            var featureValues: [Double] = [], unitValues: [[Double]] = []
+            for trace in traces {
+                guard let layer = trace.layer(id) else { continue }
+                featureValues += feature.values(tokens: layer.tokens)
+                for step in layer.steps {
+                    let values = step[quantity]
+                    if unitValues.isEmpty { unitValues = Array(repeating: [], count: values.count) }
+                    for (u, value) in values.enumerated() { unitValues[u].append(Double(value)) }
+                }
+            }
+            for (u, values) in unitValues.enumerated() {
+                if let r = pearson(featureValues, values) {
+                    results.append(UnitCorrelation(layer: id, quantity: quantity, unit: u, correlation: r, steps: values.count))
+                }
+            }
+        }
+        // A stable sort keeps layer order and unit order among equal strengths.
+        return results.enumerated().sorted { a, b in
+            abs(a.element.correlation) != abs(b.element.correlation) ? abs(a.element.correlation) > abs(b.element.correlation)
+                                                                     : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Pearson's correlation coefficient, or nil when either side is constant (or there are fewer than two pairs).
+    public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
+        guard x.count == y.count, x.count >= 2 else { return nil }
+        let n = Double(x.count)
+        let meanX = x.reduce(0, +) / n, meanY = y.reduce(0, +) / n
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for (a, b) in zip(x, y) {
+            sxy += (a - meanX) * (b - meanY)
+            sxx += (a - meanX) * (a - meanX)
+            syy += (b - meanY) * (b - meanY)
+        }
+        guard sxx > 0, syy > 0 else { return nil }
+        return max(-1, min(1, sxy / (sxx * syy).squareRoot()))
+    }
+}
