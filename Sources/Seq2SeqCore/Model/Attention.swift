@@ -89,29 +89,42 @@ public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: Atten
     let dAlpha = dAlphaRow.row(0)
     for b in 0..<B {
         let length = keys.lengths[b], alpha = step.weights.row(b), dc = dContext.row(b)
-        // forward: context = Σ_j α_j H_j  ⇒  dα_j = dcontext · H_j,  dH_j += α_j dcontext
+        // forward: context = Σ_j α_j H_j  ⇒  dα_j = dcontext · H_j,  dH_j += α_j dcontext   (eight lanes at a time)
         var weighted: Float = 0
         for j in 0..<length {
             let h = keys.values.row(j * B + b), dh = dValues.row(j * B + b)
-            var dot: Float = 0
-            for v in 0..<V {
-                dot += dc[v] * h[v]
-                dh[v] += alpha[j] * dc[v]
+            let a = SIMD8<Float>(repeating: alpha[j])
+            var dot = SIMD8<Float>()
+            var v = 0
+            while v < V {
+                let n = min(8, V - v)
+                let dcv = n == 8 ? load8(dc + v) : loadPartial(dc + v, n)
+                let hv = n == 8 ? load8(h + v) : loadPartial(h + v, n)
+                dot.addProduct(dcv, hv)
+                let updated = (n == 8 ? load8(dh + v) : loadPartial(dh + v, n)) + a * dcv
+                if n == 8 { store8(updated, dh + v) } else { storePartial(updated, dh + v, n) }
+                v += 8
             }
-            dAlpha[j] = dot
-            weighted += alpha[j] * dot
+            dAlpha[j] = dot.sum()
+            weighted += alpha[j] * dAlpha[j]
         }
         let dq = dProjected.row(b)
         for j in 0..<length {
             // forward: α = softmax(score)  ⇒  dscore_j = α_j (dα_j − Σ_k α_k dα_k)
-            let dScore = alpha[j] * (dAlpha[j] - weighted)
-            // forward: score_j = w · u_j, u_j = tanh(W_query s + K_j)
+            let dScore = SIMD8<Float>(repeating: alpha[j] * (dAlpha[j] - weighted))
+            // forward: score_j = w · u_j, u_j = tanh(W_query s + K_j)  ⇒  dw += dscore u_j, dpre = dscore w ⊙ (1 − u_j²)
             let u = step.hidden.row(j * B + b), dk = dKeys.row(j * B + b)
-            for a in 0..<A {
-                dW[a] += dScore * u[a]
-                let dPre = dScore * w[a] * tanhDerivative(output: u[a])
-                dk[a] += dPre
-                dq[a] += dPre
+            var a = 0
+            while a < A {
+                let n = min(8, A - a)
+                @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { n == 8 ? load8(p) : loadPartial(p, n) }
+                @inline(__always) func store(_ x: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { if n == 8 { store8(x, p) } else { storePartial(x, p, n) } }
+                let uv = load(u + a)
+                store(load(dW + a) + dScore * uv, dW + a)
+                let dPre = dScore * load(w + a) * (1 - uv * uv)
+                store(load(dk + a) + dPre, dk + a)
+                store(load(dq + a) + dPre, dq + a)
+                a += 8
             }
         }
     }
