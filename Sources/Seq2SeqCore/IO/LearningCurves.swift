@@ -31,7 +31,7 @@ public enum LearningCurves {
     public static func svg(_ records: [ValidationRecord], title: String) -> String {
         let records = records.sorted { $0.step < $1.step }
         let best = records.last { $0.isBest }
-        let marker = best.map { (x: Double($0.step), label: "best: step \($0.step)") }
+        let marker = best.map { (x: Double($0.step), label: "best checkpoint, step \($0.step)") }
         let palette = LineSeries.palette
         func series(_ name: String, _ colour: Int, dashed: Bool = false, _ value: (ValidationRecord) -> Double) -> LineSeries {
             LineSeries(name: name, points: records.map { (x: Double($0.step), y: value($0)) }, colour: palette[colour], dashed: dashed)

@@ -468,9 +468,8 @@ public struct LineChartPanel: SVGPanel {
             let mx = px(marker.x)
             svg.element("line", [("class", "marker"), ("x1", W.number(mx)), ("y1", W.number(plotTop)), ("x2", W.number(mx)),
                                  ("y2", W.number(plotTop + plotHeight)), ("stroke", "#999999"), ("stroke-dasharray", "4 3")])
-            let nearRight = mx > plotLeft + 0.75 * plotWidth     // the label goes on the side with room for it
-            svg.text(marker.label, x: nearRight ? mx - 4 : mx + 4, y: plotTop + 12, size: 10, anchor: nearRight ? "end" : nil,
-                     fill: "#666666")
+            // Named on the title row, right-aligned, where it cannot hide a point.
+            svg.text("dashed line: " + marker.label, x: plotLeft + plotWidth, y: y + 14, size: 10, anchor: "end", fill: "#666666")
         }
         // The series: polylines broken at missing values, then a dot per point.
         for line in series {

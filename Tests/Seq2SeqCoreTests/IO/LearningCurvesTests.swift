@@ -39,7 +39,7 @@ import Testing
         #expect(elements.filter { $0.attributes["class"] == "line" }.count == 5)
         #expect(elements.filter { $0.attributes["class"] == "marker" }.count == 2)
         let texts = elements.filter { $0.name == "text" }.map(\.text)
-        for label in ["Learning curves: run", "training loss", "dev loss", "dev BLEU", "exact match %", "best: step 200"] {
+        for label in ["Learning curves: run", "training loss", "dev loss", "dev BLEU", "exact match %", "dashed line: best checkpoint, step 200"] {
             #expect(texts.contains(label), "\(label)")
         }
         #expect(texts.contains { $0.contains("best dev BLEU 40.00") })

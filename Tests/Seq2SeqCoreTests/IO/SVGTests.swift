@@ -83,6 +83,6 @@ import Testing
         #expect(lines.map { $0.split(separator: " ").count } == [2, 4])
         #expect(elements.contains { $0.attributes["class"] == "marker" })
         let texts = Set(elements.filter { $0.name == "text" }.map(\.text))
-        for label in ["chart", "t", "step", "y", "loss", "bleu", "best"] { #expect(texts.contains(label), "\(label)") }
+        for label in ["chart", "t", "step", "y", "loss", "bleu", "dashed line: best"] { #expect(texts.contains(label), "\(label)") }
     }
 }
