@@ -86,7 +86,7 @@ enum CorpusCommand {
             }
             let input = try arguments.requiredString("--input")
             let pairs = try Corpus.readPairs(path: input)
-            let splits = try split(pairs, seed: seed, devSize: devSize, testSize: testSize, input: input)
+            let splits = try Corpus.split(pairs, seed: seed, devSize: devSize, testSize: testSize, input: input)
             try createFolder(output)
             for (file, part) in [("train.tsv", splits.train), ("dev.tsv", splits.dev), ("test.tsv", splits.test)] {
                 try Corpus.writePairs(part, path: URL(fileURLWithPath: output).appendingPathComponent(file).path)
@@ -94,51 +94,6 @@ enum CorpusCommand {
             counts = (splits.train.count, splits.dev.count, splits.test.count)
         }
         Output.error("corpus \(task.rawValue): wrote \(counts.train) train, \(counts.dev) dev, \(counts.test) test pairs to \(output)")
-    }
-
-    /// Divides `pairs` into test, dev and train by whole groups of identical source sentences: the groups are
-    /// shuffled with SplitMix64(seed); each in turn goes to test if it fits in what test still lacks, else to dev
-    /// if it fits there, else to train. With many one-pair groups, test and dev get exactly the sizes asked for.
-    /// Each split keeps the input order. Throws when a split would be empty.
-    static func split(_ pairs: [SentencePair], seed: UInt64, devSize: Int, testSize: Int,
-                      input: String) throws -> (train: [SentencePair], dev: [SentencePair], test: [SentencePair]) {
-        var groupOfSource: [String: Int] = [:]
-        var groups: [[Int]] = []                           // pair indices, one group per distinct source
-        for (index, pair) in pairs.enumerated() {
-            if let group = groupOfSource[pair.source] {
-                groups[group].append(index)
-            } else {
-                groupOfSource[pair.source] = groups.count
-                groups.append([index])
-            }
-        }
-        var order = Array(groups.indices)
-        var rng = SplitMix64(seed: seed)
-        rng.shuffle(&order)
-
-        var train: [Int] = [], dev: [Int] = [], test: [Int] = []
-        for group in order.map({ groups[$0] }) {
-            if test.count + group.count <= testSize {
-                test += group
-            } else if dev.count + group.count <= devSize {
-                dev += group
-            } else {
-                train += group
-            }
-        }
-        let available = "\(input) has \(pairs.count) pairs with \(groups.count) distinct source sentences"
-        guard !test.isEmpty else {
-            throw Seq2SeqError.invalidOption(flag: "--test-size", reason: "no source sentence has this few translations: \(available)")
-        }
-        guard !dev.isEmpty else {
-            throw Seq2SeqError.invalidOption(flag: "--dev-size", reason: "no source sentence left has this few translations: \(available)")
-        }
-        guard !train.isEmpty else {
-            throw Seq2SeqError.invalidOption(
-                flag: "--dev-size", reason: "with --test-size \(testSize) leaves no pairs for train: \(available)")
-        }
-        func inInputOrder(_ indices: [Int]) -> [SentencePair] { indices.sorted().map { pairs[$0] } }
-        return (inInputOrder(train), inInputOrder(dev), inInputOrder(test))
     }
 
     private static func createFolder(_ path: String) throws {
