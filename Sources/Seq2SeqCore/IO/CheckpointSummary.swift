@@ -165,7 +165,7 @@ public struct CheckpointSummary {
         lines.append("TRAINING")
         if let training = checkpoint.training {
             let epochs = "\(training.epoch) epoch\(training.epoch == 1 ? "" : "s") complete"
-            lines.append("  saved at step \(training.step) (\(epochs)) after \(Self.duration(training.trainingSeconds)) of training")
+            lines.append("  the best validation: step \(training.step) (\(epochs)), after \(Self.duration(training.trainingSeconds)) of training")
             lines.append(String(format: "  dev BLEU %.2f, exact match %.1f%%, loss %.4f", training.devBLEU, training.devExactMatch, training.devLoss))
         } else {
             lines.append("  none stored (this checkpoint was not written by `seq2seq train`)")
