@@ -22,6 +22,8 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     case inputTooLong(path: String, line: Int, length: Int, limit: Int)
     /// Some input lines were refused (each already reported); their output lines are left empty.
     case refusedLines(path: String, count: Int)
+    /// Training met this many steps in a row whose loss or gradient was not finite.
+    case trainingDiverged(step: Int, steps: Int)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
         case let .invalidConfiguration(reason): return "invalid configuration: \(reason)"
         case let .inputTooLong(path, line, length, limit):
             return "\(path):\(line): the sentence has \(length) tokens, more than the limit of \(limit)"
+        case let .trainingDiverged(step, steps):
+            return "training stopped at step \(step): \(steps) steps in a row had a non-finite loss or gradient (none was applied; the state before them is saved); try a lower --learning-rate or --clip-norm"
         case let .refusedLines(path, count):
             return "\(path): \(count) line\(count == 1 ? " was" : "s were") refused; \(count == 1 ? "its output line is" : "their output lines are") empty"
         }

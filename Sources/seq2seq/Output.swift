@@ -18,6 +18,8 @@ enum ExitCode: Int32, CaseIterable {
     case dataError = 65      // EX_DATAERR
     case noInput = 66        // EX_NOINPUT
     case cannotCreate = 73   // EX_CANTCREAT
+    case diverged = 75       // training stopped on non-finite numbers (EX_TEMPFAIL: try again with other settings)
+    case interrupted = 130   // 128 + SIGINT, as shells report it
 
     var meaning: String {
         switch self {
@@ -27,6 +29,8 @@ enum ExitCode: Int32, CaseIterable {
         case .dataError: return "Bad data: malformed or empty input file, corrupt or wrong checkpoint, input too long."
         case .noInput: return "An input file is missing or cannot be read."
         case .cannotCreate: return "An output file or folder cannot be created."
+        case .diverged: return "Training stopped: too many steps in a row had a non-finite loss or gradient."
+        case .interrupted: return "Training was interrupted (Ctrl-C or SIGTERM); its state is saved for --resume."
         }
     }
 }
@@ -39,6 +43,7 @@ extension Seq2SeqError {
         case .malformedLine, .emptyFile, .inputTooLong, .invalidCheckpoint, .refusedLines: return .dataError
         case .unreadableFile: return .noInput
         case .unwritableFile: return .cannotCreate
+        case .trainingDiverged: return .diverged
         }
     }
 }

@@ -3,6 +3,15 @@
 
 import Foundation
 import Seq2SeqCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Set by the SIGINT/SIGTERM handler; the trainer polls it between steps.
+let stopRequested = Atomic<Bool>(false)
 
 enum TrainCommand {
     static let info = CommandInfo(
@@ -34,15 +43,16 @@ enum TrainCommand {
             OptionInfo(name: "--seed", valueName: "n", help: "Seed of the initial weights, the data order and dropout. (default: 1)"),
             OptionInfo(name: "--validate-every", valueName: "n", help: "Validate on dev.tsv every this many steps, and at the end. (default: 500)"),
             OptionInfo(name: "--plot", valueName: nil, help: "After every validation, redraw the learning curves beside the checkpoint as FILE.curves.svg (see `seq2seq plot`)."),
+            OptionInfo(name: "--max-non-finite-steps", valueName: "n", help: "Stop after this many steps in a row with a non-finite loss or gradient (each is skipped, never applied). (default: 10)"),
             OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work; results do not depend on it. (default: all cores)"),
         ],
-        discussion: nil)
+        discussion: "Ctrl-C (or SIGTERM) finishes the current step, saves the state beside the checkpoint and exits with 130; `--resume` then continues exactly where it stopped. A second Ctrl-C stops at once.")
 
     /// What a resumed run keeps from its own start: the model, the data and the optimisation.
     static let fixedWhenResuming = [
         "--embedding-size", "--hidden-size", "--encoder-layers", "--decoder-hidden-size", "--decoder-layers",
         "--attention-size", "--tokenization", "--max-length", "--min-count", "--max-vocabulary", "--batch-size",
-        "--learning-rate", "--dropout", "--label-smoothing", "--clip-norm", "--seed",
+        "--learning-rate", "--dropout", "--label-smoothing", "--clip-norm", "--seed", "--max-non-finite-steps",
     ]
 
     static func run(_ arguments: Arguments) throws {
@@ -70,6 +80,7 @@ enum TrainCommand {
         options.maxLength = try arguments.int("--max-length", default: options.maxLength, in: 1...100_000)
         options.minCount = try arguments.int("--min-count", default: 1, in: 1...Int(Int32.max))
         options.maxVocabulary = try arguments.optionalInt("--max-vocabulary", in: 5...10_000_000)
+        options.maxNonFiniteSteps = try arguments.int("--max-non-finite-steps", default: options.maxNonFiniteSteps, in: 1...1_000_000)
         options.threads = try arguments.int("--threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)
         let tokenizer = Tokenizer(tokenization: try arguments.choice("--tokenization", default: Tokenization.word),
                                   lowercase: arguments.flag("--lowercase"))
@@ -91,7 +102,21 @@ enum TrainCommand {
         }
         let plot = arguments.flag("--plot")
         let display = ProgressDisplay(live: Output.standardErrorIsTerminal)
-        try trainer.run { event in
+        // Ctrl-C and SIGTERM ask the trainer to stop after the current step; a second Ctrl-C ends the process.
+        // They are unblocked first: a parent may have started us with them blocked (libdispatch blocks signals in
+        // its threads, and a spawned process inherits the mask).
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGINT)
+        sigaddset(&handled, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &handled, nil)
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber) { _ in
+                stopRequested.store(true, ordering: .relaxed)
+                signal(SIGINT, SIG_DFL)
+            }
+        }
+        let end = try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in
             switch event {
             case let .prepared(trainPairs, skipped, devPairs, sourceVocabulary, targetVocabulary, parameters, totalSteps, resumedAt):
                 let skippedNote = skipped > 0 ? " (\(skipped) skipped: longer than --max-length)" : ""
@@ -99,6 +124,9 @@ enum TrainCommand {
                 if let resumedAt { Output.error("resuming at step \(resumedAt)") }
             case let .progress(report):
                 display.show(report)
+            case let .skippedStep(step, loss, norm):
+                display.clear()
+                Output.error("warning: step \(step) skipped: loss \(loss), gradient norm \(norm) (not finite; no update applied)")
             case let .validated(record):
                 display.clear()
                 let dev = record.dev
@@ -109,6 +137,11 @@ enum TrainCommand {
             }
         }
         display.clear()
+        if case .interrupted = end {
+            Output.error("interrupted at step \(trainer.state.progress.step); the state is saved in \(trainer.paths.state)")
+            Output.error("resume with: seq2seq train --corpus \(corpus) --checkpoint \(checkpoint) --resume")
+            Output.finish(.interrupted)
+        }
     }
 }
 

@@ -20,6 +20,8 @@ public struct TrainOptions: Codable, Equatable, Sendable {
     public var minCount: Int = 1
     public var maxVocabulary: Int? = nil
     public var threads: Int = 1
+    /// Stop when this many steps in a row had a non-finite loss or gradient (each is skipped, not applied).
+    public var maxNonFiniteSteps: Int = 10
 
     public init() {}
 
@@ -34,6 +36,7 @@ public struct TrainOptions: Codable, Equatable, Sendable {
         case maxLength = "max_length"
         case minCount = "min_count"
         case maxVocabulary = "max_vocabulary"
+        case maxNonFiniteSteps = "max_non_finite_steps"
     }
 }
 
@@ -71,6 +74,16 @@ public enum TrainingEvent: Sendable {
                   parameters: Int, totalSteps: Int, resumedAtStep: Int?)
     case progress(ProgressReport)
     case validated(ValidationRecord)
+    /// A step whose loss or gradient was not finite: its update was not applied.
+    case skippedStep(step: Int, loss: Double, gradientNorm: Double)
+}
+
+/// How a run ended.
+public enum TrainingEnd: Sendable {
+    /// All planned steps are done and validated.
+    case finished
+    /// `shouldStop` asked to stop; the state after the last whole step is saved for `--resume`.
+    case interrupted
 }
 
 public final class Trainer {
@@ -79,6 +92,8 @@ public final class Trainer {
     let trainSources: [[Int]], trainTargets: [[Int]]
     let devPairs: [SentencePair]
     let skippedPairs: Int
+    /// Tests only: sees the gradients of every step before they are checked and applied.
+    var gradientHook: ((_ step: Int, _ grads: ModelParameters) -> Void)? = nil
 
     /// A new run: reads `corpus/train.tsv` and `corpus/dev.tsv`, builds the vocabularies from the training split,
     /// and initialises the model from the seed. `model`'s vocabulary sizes are filled in here.
@@ -167,9 +182,11 @@ public final class Trainer {
     }
 
     /// Trains until the planned steps are done, validating every `validateEvery` steps and at the end.
-    /// `shouldStop` is polled between steps (an interrupt request); the state is saved before returning.
+    /// `shouldStop` is polled between steps (an interrupt request): then the state after the last whole step is
+    /// saved and the run ends `.interrupted`. A step whose loss or gradient is not finite is skipped (never applied,
+    /// so no non-finite value reaches the weights); `maxNonFiniteSteps` of them in a row stop training with an error.
     @discardableResult
-    public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws -> TrainingProgress {
+    public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws -> TrainingEnd {
         let model = state.checkpoint.model
         let grads = ModelParameters.zeros(model.parameters.table)
         let options = state.options
@@ -187,6 +204,8 @@ public final class Trainer {
         var runTokens = 0, runSteps = 0
         var lastValidatedStep = state.progress.step
         var lastReport = clock.now
+        var nonFiniteInARow = 0
+        var interrupted = false
 
         func validate() throws {
             state.progress.dropoutState = dropout.rng.state
@@ -214,16 +233,35 @@ public final class Trainer {
         training: while state.progress.epoch < options.epochs {
             let batches = epochBatches(state.progress.epoch)
             while state.progress.batchInEpoch < batches.count {
-                if state.progress.step >= totalSteps || shouldStop() { break training }
+                if state.progress.step >= totalSteps { break training }
+                if shouldStop() {
+                    interrupted = true
+                    break training
+                }
                 let indices = batches[state.progress.batchInEpoch]
                 let batch = Batch(sources: indices.map { trainSources[$0] }, targets: indices.map { trainTargets[$0] })
                 grads.zero()
                 let loss = model.lossAndGradients(batch, grads: grads, reduction: .mean, labelSmoothing: options.labelSmoothing,
                                                   dropout: &dropout)
-                clipGlobalNorm(grads.storage, maxNorm: options.clipNorm)
-                state.adam.update(parameters: model.parameters.storage, gradients: grads.storage)
+                gradientHook?(state.progress.step, grads)
+                // The norm is NaN or ∞ if any gradient is; then nothing is scaled and the update is skipped.
+                let norm = clipGlobalNorm(grads.storage, maxNorm: options.clipNorm)
                 state.progress.step += 1
                 state.progress.batchInEpoch += 1
+                guard loss.sum.isFinite && norm.isFinite else {
+                    state.progress.skippedSteps += 1
+                    nonFiniteInARow += 1
+                    onEvent(.skippedStep(step: state.progress.step, loss: loss.mean, gradientNorm: norm))
+                    if nonFiniteInARow >= options.maxNonFiniteSteps {
+                        state.progress.dropoutState = dropout.rng.state
+                        state.progress.trainingSeconds = elapsed()
+                        try state.save(to: paths.state)
+                        throw Seq2SeqError.trainingDiverged(step: state.progress.step, steps: nonFiniteInARow)
+                    }
+                    continue
+                }
+                nonFiniteInARow = 0
+                state.adam.update(parameters: model.parameters.storage, gradients: grads.storage)
                 windowLoss += loss.sum
                 windowTokens += loss.tokenCount
                 runTokens += loss.tokenCount
@@ -247,8 +285,14 @@ public final class Trainer {
                 state.progress.batchInEpoch = 0
             }
         }
+        if interrupted {
+            state.progress.dropoutState = dropout.rng.state
+            state.progress.trainingSeconds = elapsed()
+            try state.save(to: paths.state)
+            return .interrupted
+        }
         if state.progress.step != lastValidatedStep || state.progress.best == nil { try validate() }
-        return state.progress
+        return .finished
     }
 
     static func seconds(_ duration: Duration) -> Double {

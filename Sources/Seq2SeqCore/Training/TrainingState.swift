@@ -40,6 +40,8 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
     public var best: ValidationScore?
     public var bestStep: Int
     public var trainingSeconds: Double
+    /// Steps whose loss or gradient was not finite, skipped without an update.
+    public var skippedSteps: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case step, epoch, best
@@ -47,6 +49,7 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
         case dropoutState = "dropout_state"
         case bestStep = "best_step"
         case trainingSeconds = "training_seconds"
+        case skippedSteps = "skipped_steps"
     }
 }
 

@@ -81,4 +81,53 @@ import Testing
         let log = try String(contentsOfFile: corpus + "/m.log.jsonl", encoding: .utf8)
         #expect(log.split(separator: "\n").count == records.count)
     }
+
+    /// A NaN in one step's gradient: that step is skipped (no update), counted, and nothing non-finite reaches the
+    /// weights, the state or the checkpoint; training goes on.
+    @Test func nonFiniteGradientIsSkipped() throws {
+        let corpus = try Self.corpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        let trainer = try Trainer(corpus: corpus, checkpoint: corpus + "/m.safetensors", model: Self.model,
+                                  tokenizer: Tokenizer(tokenization: .word, lowercase: false), options: Self.options(maxSteps: 8))
+        var before: [Float] = []
+        trainer.gradientHook = { step, grads in
+            if step == 3 {
+                before = Array(trainer.state.checkpoint.model.parameters.storage.buffer)
+                grads.storage.base[17] = .nan
+            }
+        }
+        var skipped: [Int] = []
+        var afterSkip: [Float] = []
+        try trainer.run { event in
+            if case let .skippedStep(step, _, norm) = event {
+                skipped.append(step)
+                #expect(norm.isNaN)
+                afterSkip = Array(trainer.state.checkpoint.model.parameters.storage.buffer)
+            }
+        }
+        #expect(skipped == [4])                                  // the fourth step (0-based step 3)
+        #expect(afterSkip == before)                             // the skipped step changed no weight
+        #expect(trainer.state.progress.skippedSteps == 1 && trainer.state.progress.step == 8)
+        #expect(trainer.state.adam.step == 7)
+        #expect(trainer.state.checkpoint.model.parameters.storage.buffer.allSatisfy { $0.isFinite })
+        let saved = try Checkpoint.load(path: corpus + "/m.safetensors")
+        #expect(saved.model.parameters.storage.buffer.allSatisfy { $0.isFinite })
+        let state = try TrainingState.load(path: corpus + "/m.state.safetensors")
+        #expect(state.progress.skippedSteps == 1)
+    }
+
+    /// Too many non-finite steps in a row stop training with a clear error, the last finite state saved.
+    @Test func nonFiniteStepsInARowStopTraining() throws {
+        let corpus = try Self.corpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        var options = Self.options(maxSteps: 20)
+        options.maxNonFiniteSteps = 3
+        let trainer = try Trainer(corpus: corpus, checkpoint: corpus + "/m.safetensors", model: Self.model,
+                                  tokenizer: Tokenizer(tokenization: .word, lowercase: false), options: options)
+        trainer.gradientHook = { step, grads in if step >= 2 { grads.storage.base[0] = .infinity } }
+        #expect(throws: Seq2SeqError.trainingDiverged(step: 5, steps: 3)) { try trainer.run { _ in } }
+        let state = try TrainingState.load(path: corpus + "/m.state.safetensors")
+        #expect(state.progress.step == 5 && state.progress.skippedSteps == 3 && state.adam.step == 2)
+        #expect(state.checkpoint.model.parameters.storage.buffer.allSatisfy { $0.isFinite })
+    }
 }
