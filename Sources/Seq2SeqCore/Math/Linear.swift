@@ -20,18 +20,21 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
     precondition(k == kb && c.rows == n && c.cols == m,
                  "matmul shapes: op(A) [\(n), \(k)] · op(B) [\(kb), \(m)] into C [\(c.rows), \(c.cols)]")
     // Packing costs k·m copies; with fewer than 4 rows of A (translating one sentence) it would cost as much as the
-    // product itself, so the plain loops (their A·Bᵀ case is the SIMD dot product) do it instead.
-    if n < 4 || k == 0 {
+    // product itself, so the plain loops do it instead — unless op(B) is a weight already packed in this scope.
+    // Weights always take the tiled path, so a sentence's numbers are bitwise the same alone or in a batch
+    // (the plain loops sum in another order).
+    let buffer = PackBuffer.forCurrentThread
+    let weights = buffer.weights.flatMap { $0.parameters === b.storage ? $0 : nil }
+    if k == 0 || (n < 4 && weights == nil) {
         matmulReference(a, transposeA: transposeA, b, transposeB: transposeB, into: c, accumulate: accumulate)
         return
     }
     if m == 0 { return }
     let panels = (m + 15) / 16, rowBlocks = (n + 5) / 6
-    let buffer = PackBuffer.forCurrentThread
     let scratch = buffer.floats(panels * k * 16 + rowBlocks * k * 6)
     let packedA = scratch + panels * k * 16
     let packedB: UnsafeMutablePointer<Float>
-    if let weights = buffer.weights, b.storage === weights.parameters {
+    if let weights {
         packedB = weights.panels(b, transposed: transposeB, k: k, m: m)
     } else {
         packedB = scratch
