@@ -37,6 +37,11 @@ public struct Translator {
     /// decoded `batchSize` at a time; since a sentence's result does not depend on its batch, the order and
     /// grouping change nothing but speed.
     public func translate(ids sources: [[Int]]) -> [Translation] {
+        // The weights cannot change while translating: pack them once for all the batches.
+        withPackedWeights(checkpoint.model.parameters.storage) { translateBatches(sources) }
+    }
+
+    private func translateBatches(_ sources: [[Int]]) -> [Translation] {
         var results = [Translation?](repeating: nil, count: sources.count)
         let order = sources.indices.sorted { (sources[$0].count, $0) < (sources[$1].count, $1) }
         for start in stride(from: 0, to: order.count, by: batchSize) {

@@ -40,6 +40,21 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
         packedB = scratch
         packPanels(b, transposed: transposeB, k: k, m: m, into: packedB)
     }
+    if n < 4 {
+        // A few rows (one sentence being translated): row by row over the packed panels, each element with
+        // exactly the operations of the tile kernel, so the bits do not depend on the batch.
+        let rowStep = transposeA ? 1 : a.stride, depthStep = transposeA ? a.stride : 1
+        for i in 0..<n {
+            var panel = 0
+            while panel < panels {
+                let count = min(4, panels - panel), column = panel * 16
+                multiplyRow(a.pointer + i * rowStep, depthStep: depthStep, packedB + panel * k * 16, panels: count, k: k,
+                            c.row(i) + column, width: min(16 * count, m - column), accumulate: accumulate)
+                panel += count
+            }
+        }
+        return
+    }
     packRows(a, transposed: transposeA, n: n, k: k, into: packedA)
     // Threads share out the panels: each element of C is still computed by exactly the same operations, so the
     // result does not depend on the number of threads. Small products stay on one thread (waking another costs
@@ -112,6 +127,39 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
                 for jj in width..<16 { target[jj] = 0 }
             }
         }
+    }
+}
+
+/// One row of C against up to four consecutive panels (64 columns): c[0..<width] (+)= Σ_p a[p·depthStep] · panels[p],
+/// accumulated from zero in the order and with the fused multiply-adds of `multiplyTile`, so a row's result is the
+/// same either way. Four panels give eight independent accumulator chains, so the loop is not bound by FMA latency.
+@inline(__always) func multiplyRow(_ a: UnsafeMutablePointer<Float>, depthStep: Int, _ firstPanel: UnsafeMutablePointer<Float>,
+                                   panels: Int, k: Int, _ c: UnsafeMutablePointer<Float>, width: Int, accumulate: Bool) {
+    var acc = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    let stride = k * 64                                    // bytes from one panel to the next
+    var b = UnsafeRawPointer(firstPanel), x = a
+    for _ in 0..<k {
+        let broadcast = SIMD8<Float>(repeating: x.pointee)
+        acc.0.addProduct(broadcast, b.loadUnaligned(as: SIMD8<Float>.self))
+        acc.1.addProduct(broadcast, b.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+        if panels > 1 {
+            acc.2.addProduct(broadcast, b.loadUnaligned(fromByteOffset: stride, as: SIMD8<Float>.self))
+            acc.3.addProduct(broadcast, b.loadUnaligned(fromByteOffset: stride + 32, as: SIMD8<Float>.self))
+        }
+        if panels > 2 {
+            acc.4.addProduct(broadcast, b.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<Float>.self))
+            acc.5.addProduct(broadcast, b.loadUnaligned(fromByteOffset: 2 * stride + 32, as: SIMD8<Float>.self))
+        }
+        if panels > 3 {
+            acc.6.addProduct(broadcast, b.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD8<Float>.self))
+            acc.7.addProduct(broadcast, b.loadUnaligned(fromByteOffset: 3 * stride + 32, as: SIMD8<Float>.self))
+        }
+        b += 64
+        x += depthStep
+    }
+    withUnsafeBytes(of: &acc) { raw in                  // the eight vectors, contiguous: column j is float j
+        let values = raw.assumingMemoryBound(to: Float.self)
+        for j in 0..<width { c[j] = accumulate ? c[j] + values[j] : values[j] }
     }
 }
 
@@ -205,9 +253,12 @@ final class PackedWeights {
 
 /// Runs `body` with the weights in `parameters` packed at most once per orientation. The caller promises not to
 /// change `parameters` inside `body`.
+/// A scope opened inside another over the same block reuses its packed panels (e.g. `greedy` called batch after
+/// batch by the `Translator`, which holds one scope for a whole translation job).
 public func withPackedWeights<T>(_ parameters: FloatStorage, _ body: () throws -> T) rethrows -> T {
     let buffer = PackBuffer.forCurrentThread
     let outer = buffer.weights
+    if let outer, outer.parameters === parameters { return try body() }
     buffer.weights = PackedWeights(parameters: parameters)
     defer { buffer.weights = outer }
     return try body()
