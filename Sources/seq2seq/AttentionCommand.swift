@@ -30,6 +30,8 @@ enum AttentionCommand {
                 Write to this file instead of standard output. For svg and csv, a path that does not end in .svg or \
                 .csv is a folder (created if needed) that gets one file per input line, line-N.svg or line-N.csv.
                 """),
+            OptionInfo(name: "--beam", valueName: "k", help: "Beam search of width K; the matrix is that of the returned hypothesis. (default: 1, greedy)"),
+            OptionInfo(name: "--length-penalty", valueName: "a", help: "α of the GNMT length penalty for beam search. (default: 1)"),
             OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together (greedy). (default: 64)"),
         ],
         discussion: """

@@ -13,22 +13,49 @@ enum TranslateCommand {
             OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
             OptionInfo(name: "--input", valueName: "file", help: "Read sentences from this file instead of standard input."),
             OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together (greedy). (default: 64)"),
+            OptionInfo(name: "--beam", valueName: "k", help: "Beam search of width K instead of greedy decoding (1 = greedy). (default: 1)"),
+            OptionInfo(name: "--length-penalty", valueName: "a", help: "α of the GNMT length penalty ((5+len)/6)^α that beam search ranks by. (default: 1)"),
+            OptionInfo(name: "--n-best", valueName: "n", help: "Write the N best hypotheses of each line, one a line as score<TAB>translation (N ≤ K). (default: 1)"),
             OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work. (default: all cores)"),
         ],
         discussion: "Output has exactly one line per input line. Lines longer than the checkpoint's maximum length are refused with a message on stderr and left empty; the exit code is then 65.")
 
     static func run(_ arguments: Arguments) throws {
         let translator = try makeTranslator(arguments)
+        let nBest = try arguments.int("--n-best", default: 1, in: 1...1000)
+        if nBest > (translator.beam?.width ?? 1) {
+            throw Seq2SeqError.invalidOption(flag: "--n-best", reason: "is \(nBest), more than the beam width \(translator.beam?.width ?? 1) (set --beam)")
+        }
         let input = try InputSentences(arguments)
-        try translateAll(input, translator) { result, _ in Output.line(result?.text ?? "") }
+        if nBest == 1 {
+            try translateAll(input, translator) { result, _ in Output.line(result?.text ?? "") }
+            return
+        }
+        // N lines per input line: score<TAB>translation, best first (empty or refused lines give N empty lines).
+        try translateAll(input, translator) { _, line in
+            let list = line.text.allSatisfy(\.isWhitespace) ? [] : translator.nBest([line.text])[0]
+            for n in 0..<nBest {
+                Output.line(n < list.count ? String(format: "%.6f\t", list[n].score) + list[n].result.text : "")
+            }
+        }
     }
 
     static func makeTranslator(_ arguments: Arguments) throws -> Translator {
         if arguments.command.options.contains(where: { $0.name == "--threads" }) {
             WorkerPool.shared.setThreads(try arguments.int("--threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256))
         }
+        let batchSize = try arguments.int("--batch-size", default: 64, in: 1...65_536)
+        var beam: BeamOptions? = nil
+        if arguments.command.options.contains(where: { $0.name == "--beam" }) {
+            let width = try arguments.int("--beam", default: 1, in: 1...1000)
+            let penalty = Double(try arguments.float("--length-penalty", default: 1, in: 0...10))
+            let nBest = arguments.command.options.contains(where: { $0.name == "--n-best" }) ? try arguments.int("--n-best", default: 1, in: 1...1000) : 1
+            if width > 1 { beam = BeamOptions(width: width, lengthPenalty: penalty, nBest: min(nBest, width)) }
+        }
         let checkpoint = try Checkpoint.load(path: try arguments.requiredString("--checkpoint"))
-        return Translator(checkpoint: checkpoint, batchSize: try arguments.int("--batch-size", default: 64, in: 1...65_536))
+        var translator = Translator(checkpoint: checkpoint, batchSize: batchSize)
+        translator.beam = beam
+        return translator
     }
 
     /// Translates every line in chunks, calling `emit` once per input line in order (nil for an empty or refused

@@ -21,6 +21,8 @@ public struct Translator {
     public var batchSize: Int
     /// A sentence of n source tokens may emit at most ⌊ratio·n⌋ + 10 tokens (so decoding always ends).
     public var maxOutputRatio: Double
+    /// Beam search instead of greedy decoding (nil: greedy). Width 1 gives greedy's output exactly.
+    public var beam: BeamOptions? = nil
 
     public init(checkpoint: Checkpoint, batchSize: Int = 64, maxOutputRatio: Double = 2) {
         self.checkpoint = checkpoint
@@ -33,7 +35,8 @@ public struct Translator {
     /// The token limit for a source of `length` tokens.
     public func maxOutputLength(sourceLength length: Int) -> Int { Int(maxOutputRatio * Double(length)) + 10 }
 
-    /// Greedy translations of id sequences (no specials), in input order. Sentences are sorted by length and
+    /// Translations of id sequences (no specials), in input order: greedy, or the best hypothesis of beam search
+    /// when `beam` is set. Greedy sentences are sorted by length and
     /// decoded `batchSize` at a time; since a sentence's result does not depend on its batch, the order and
     /// grouping change nothing but speed.
     public func translate(ids sources: [[Int]]) -> [Translation] {
@@ -42,6 +45,7 @@ public struct Translator {
     }
 
     private func translateBatches(_ sources: [[Int]]) -> [Translation] {
+        if beam != nil { return nBest(ids: sources).map { $0.first?.translation ?? Translation(tokens: [], attention: []) } }
         var results = [Translation?](repeating: nil, count: sources.count)
         let order = sources.indices.sorted { (sources[$0].count, $0) < (sources[$1].count, $1) }
         for start in stride(from: 0, to: order.count, by: batchSize) {
@@ -57,6 +61,23 @@ public struct Translator {
             }
         }
         return results.map { $0 ?? Translation(tokens: [], attention: []) }
+    }
+
+    /// The `beam.nBest` best hypotheses of each source, best first (beam search, one sentence at a time; without
+    /// `beam`, the greedy translation with its log-probability).
+    public func nBest(ids sources: [[Int]]) -> [[ScoredTranslation]] {
+        let options = beam ?? BeamOptions(width: 1)
+        return withPackedWeights(checkpoint.model.parameters.storage) {
+            sources.map { checkpoint.model.beamSearch(source: $0, maxSteps: maxOutputLength(sourceLength: $0.count), options: options) }
+        }
+    }
+
+    /// n-best lists of sentences of text: for each input, (score, result) best first.
+    public func nBest(_ texts: [String]) -> [[(score: Double, result: TranslationResult)]] {
+        let encoded = texts.map(encodeSource)
+        return zip(encoded, nBest(ids: encoded.map(\.ids))).map { source, list in
+            list.map { ($0.score, result(source: source, $0.translation)) }
+        }
     }
 
     /// Source text → its tokens and their ids.
