@@ -91,12 +91,40 @@ public struct Checkpoint {
         return SafeTensorsFile(tensors: tensors, metadata: metadata)
     }
 
-    /// Writes the checkpoint atomically (temporary file in the same folder, flushed, then renamed).
+    /// Writes the checkpoint atomically (temporary file in the same folder, flushed, then renamed), with a checksum
+    /// of the tensor values as they will read back (after F16/BF16 rounding) in the metadata.
     public func save(to path: String, dtype: SafeTensorsDType = .f32) throws {
         for value in model.parameters.storage.buffer where !value.isFinite {
             throw Seq2SeqError.unwritableFile(path: path, reason: "the model holds a non-finite value; refusing to write it")
         }
-        try SafeTensors.write(try safeTensorsFile(), to: path, dtype: dtype)
+        var file = try safeTensorsFile()
+        file.metadata["checksum"] = Self.checksum(file.tensors.map { $0.values.map { Self.stored($0, as: dtype) } })
+        try SafeTensors.write(file, to: path, dtype: dtype)
+    }
+
+    /// A value as a file of `dtype` gives it back.
+    static func stored(_ value: Float, as dtype: SafeTensorsDType) -> Float {
+        switch dtype {
+        case .f32: return value
+        case .f16: return floatFromFloat16Bits(float16Bits(value))
+        case .bf16: return floatFromBFloat16Bits(bfloat16Bits(value))
+        }
+    }
+
+    /// "fnv1a64:<16 hex digits>" of every tensor's float32 bit patterns, tensor by tensor in file order.
+    static func checksum(_ tensors: [[Float]]) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for values in tensors {
+            for value in values {
+                var bits = value.bitPattern
+                for _ in 0..<4 {
+                    hash = (hash ^ UInt64(bits & 0xFF)) &* 0x0000_0100_0000_01B3
+                    bits >>= 8
+                }
+            }
+        }
+        let hex = String(hash, radix: 16)
+        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// Reads and checks a checkpoint: format, config, vocabularies, and every tensor's name and shape.
@@ -107,6 +135,10 @@ public struct Checkpoint {
     public init(file: SafeTensorsFile, path: String) throws {
         func invalid(_ reason: String) -> Seq2SeqError { .invalidCheckpoint(path: path, reason: reason) }
         guard let format = file.metadata["format"] else { throw invalid("no \"format\" in the metadata (not a seq2seq checkpoint)") }
+        // A checksum (written by `save`) must match the tensor values: a flipped bit is refused, not loaded.
+        if let expected = file.metadata["checksum"], expected != Self.checksum(file.tensors.map(\.values)) {
+            throw invalid("the tensor data does not match its checksum (\(expected)): the file is corrupt")
+        }
         guard format == Self.format else { throw invalid("format is \"\(format)\", expected \"\(Self.format)\"") }
         guard let configText = file.metadata["config"] else { throw invalid("no \"config\" in the metadata") }
         let config: TranslatorConfig

@@ -69,4 +69,28 @@ import Testing
             return path == "m.safetensors" && message.contains(reason)
         }
     }
+
+    /// The checksum in the metadata catches a flipped bit anywhere in the tensor data, for every stored dtype.
+    @Test(arguments: SafeTensorsDType.allCases)
+    func flippedBitsAreRefused(dtype: SafeTensorsDType) throws {
+        let path = TinyCheckpoint.temporaryPath("model.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try TinyCheckpoint.make().save(to: path, dtype: dtype)
+        _ = try Checkpoint.load(path: path)                                   // intact: loads
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let headerLength = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<20 {
+            let position = 8 + headerLength + rng.nextInt(below: bytes.count - 8 - headerLength)
+            let bit = UInt8(1) << UInt8(rng.nextInt(below: 8))
+            bytes[position] ^= bit
+            #expect {
+                _ = try Checkpoint(file: try SafeTensors.decode(bytes, path: path), path: path)
+            } throws: { error in
+                guard case let Seq2SeqError.invalidCheckpoint(_, reason) = error else { return false }
+                return reason.contains("checksum") || reason.contains("non-finite")
+            }
+            bytes[position] ^= bit
+        }
+    }
 }
