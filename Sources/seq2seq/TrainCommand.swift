@@ -100,6 +100,9 @@ enum TrainCommand {
         } else {
             trainer = try Trainer(corpus: corpus, checkpoint: checkpoint, model: model, tokenizer: tokenizer, options: options)
         }
+        if let heldOut = trainer.heldOutForValidation {
+            Output.error("note: \(corpus)/dev.tsv does not exist; holding out \(heldOut) pairs of train.tsv (chosen by the seed) for validation")
+        }
         let plot = arguments.flag("--plot")
         let display = ProgressDisplay(live: Output.standardErrorIsTerminal)
         // Ctrl-C and SIGTERM ask the trainer to stop after the current step; a second Ctrl-C ends the process.

@@ -92,15 +92,19 @@ public final class Trainer {
     let trainSources: [[Int]], trainTargets: [[Int]]
     let devPairs: [SentencePair]
     let skippedPairs: Int
+    /// Pairs of train.tsv held out for validation because the corpus has no dev.tsv (nil when it has one).
+    public let heldOutForValidation: Int?
     /// Tests only: sees the gradients of every step before they are checked and applied.
     var gradientHook: ((_ step: Int, _ grads: ModelParameters) -> Void)? = nil
 
-    /// A new run: reads `corpus/train.tsv` and `corpus/dev.tsv`, builds the vocabularies from the training split,
+    /// A new run: reads `corpus/train.tsv` and `corpus/dev.tsv` (or holds out part of train when there is no dev.tsv),
+    /// builds the vocabularies from the training split,
     /// and initialises the model from the seed. `model`'s vocabulary sizes are filled in here.
     public init(corpus: String, checkpoint: String, model: ModelConfig, tokenizer: Tokenizer, options: TrainOptions) throws {
         paths = TrainingPaths(checkpoint: checkpoint)
-        let train = try Corpus.readPairs(path: corpus + "/train.tsv")
-        devPairs = try Corpus.readPairs(path: corpus + "/dev.tsv")
+        let (train, dev, heldOut) = try Self.trainAndDev(corpus: corpus, seed: options.seed)
+        devPairs = dev
+        heldOutForValidation = heldOut
         var sources: [[String]] = [], targets: [[String]] = []
         var skipped = 0
         for pair in train {
@@ -141,10 +145,12 @@ public final class Trainer {
         if let maxSteps { state.options.maxSteps = maxSteps }
         if let validateEvery { state.options.validateEvery = validateEvery }
         let config = state.checkpoint.config, tokenizer = config.tokenizer
-        devPairs = try Corpus.readPairs(path: corpus + "/dev.tsv")
+        let (train, dev, heldOut) = try Self.trainAndDev(corpus: corpus, seed: state.options.seed)
+        devPairs = dev
+        heldOutForValidation = heldOut
         var sources: [[Int]] = [], targets: [[Int]] = []
         var skipped = 0
-        for pair in try Corpus.readPairs(path: corpus + "/train.tsv") {
+        for pair in train {
             let source = tokenizer.tokenize(pair.source), target = tokenizer.tokenize(pair.target)
             if source.count > state.options.maxLength || target.count > state.options.maxLength { skipped += 1; continue }
             sources.append(state.checkpoint.sourceVocabulary.encode(source))
@@ -153,6 +159,22 @@ public final class Trainer {
         trainSources = sources
         trainTargets = targets
         skippedPairs = skipped
+    }
+
+    /// train.tsv and dev.tsv; when the corpus has no dev.tsv, 5% of train (at least 1, at most 1,000 pairs,
+    /// chosen by the seed, so a resumed run holds out the same ones) is held out for validation instead.
+    static func trainAndDev(corpus: String, seed: UInt64) throws -> (train: [SentencePair], dev: [SentencePair], heldOut: Int?) {
+        let train = try Corpus.readPairs(path: corpus + "/train.tsv")
+        let devPath = corpus + "/dev.tsv"
+        if FileManager.default.fileExists(atPath: devPath) { return (train, try Corpus.readPairs(path: devPath), nil) }
+        guard train.count >= 2 else {
+            throw Seq2SeqError.unreadableFile(path: devPath, reason: "no such file, and train.tsv has too few pairs to hold some out")
+        }
+        var order = Array(train.indices)
+        var rng = SplitMix64(seed: seed ^ 0xDE5E_7000)
+        rng.shuffle(&order)
+        let held = Set(order.prefix(min(1000, max(1, train.count / 20))))
+        return (train.indices.filter { !held.contains($0) }.map { train[$0] }, held.sorted().map { train[$0] }, held.count)
     }
 
     var batchesPerEpoch: Int { (trainSources.count + state.options.batchSize - 1) / state.options.batchSize }
