@@ -130,4 +130,26 @@ import Testing
         #expect(state.progress.step == 5 && state.progress.skippedSteps == 3 && state.adam.step == 2)
         #expect(state.checkpoint.model.parameters.storage.buffer.allSatisfy { $0.isFinite })
     }
+
+    /// A configuration whose step cannot fit in memory is refused before training, saying how much it would need.
+    @Test func configurationTooLargeForMemoryIsRefused() throws {
+        let corpus = try Self.corpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        var huge = Self.model
+        huge.encoderHiddenSize = 4096
+        huge.attentionSize = 4096
+        var options = Self.options(maxSteps: 1)
+        options.batchSize = 65_536
+        #expect {
+            _ = try Trainer(corpus: corpus, checkpoint: corpus + "/m.safetensors", model: huge,
+                            tokenizer: Tokenizer(tokenization: .word, lowercase: false), options: options)
+        } throws: { error in
+            guard case let Seq2SeqError.invalidConfiguration(reason) = error else { return false }
+            return reason.contains("a training step needs about") && reason.contains("lower --batch-size")
+        }
+        #expect(!FileManager.default.fileExists(atPath: corpus + "/m.safetensors"))
+        // The reference bench configuration: an estimate of the order of its measured 137 MB peak.
+        let reference = Trainer.stepBytes(BenchmarkConfig.reference.model, batchSize: 64, sourceLength: 25, targetLength: 25)
+        #expect(reference > 100e6 && reference < 400e6)
+    }
 }
