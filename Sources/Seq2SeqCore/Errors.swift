@@ -20,6 +20,8 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(reason: String)
     /// An input sentence longer than the model accepts.
     case inputTooLong(path: String, line: Int, length: Int, limit: Int)
+    /// An input line longer than the reader keeps (in bytes); refused without being read whole.
+    case lineTooLong(path: String, line: Int, bytes: Int, limit: Int)
     /// Some input lines were refused (each already reported); their output lines are left empty.
     case refusedLines(path: String, count: Int)
     /// Training met this many steps in a row whose loss or gradient was not finite.
@@ -36,6 +38,8 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
         case let .invalidConfiguration(reason): return "invalid configuration: \(reason)"
         case let .inputTooLong(path, line, length, limit):
             return "\(path):\(line): the sentence has \(length) tokens, more than the limit of \(limit)"
+        case let .lineTooLong(path, line, bytes, limit):
+            return "\(path):\(line): the line has \(bytes) bytes, more than the limit of \(limit)"
         case let .trainingDiverged(step, steps):
             return "training stopped at step \(step): \(steps) steps in a row had a non-finite loss or gradient (none was applied; the state before them is saved); try a lower --learning-rate or --clip-norm"
         case let .refusedLines(path, count):

@@ -40,7 +40,7 @@ extension Seq2SeqError {
     var exitCode: ExitCode {
         switch self {
         case .invalidOption, .invalidConfiguration: return .usage
-        case .malformedLine, .emptyFile, .inputTooLong, .invalidCheckpoint, .refusedLines: return .dataError
+        case .malformedLine, .emptyFile, .inputTooLong, .lineTooLong, .invalidCheckpoint, .refusedLines: return .dataError
         case .unreadableFile: return .noInput
         case .unwritableFile: return .cannotCreate
         case .trainingDiverged: return .diverged

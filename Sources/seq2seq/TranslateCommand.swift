@@ -26,13 +26,15 @@ enum TranslateCommand {
         if nBest > (translator.beam?.width ?? 1) {
             throw Seq2SeqError.invalidOption(flag: "--n-best", reason: "is \(nBest), more than the beam width \(translator.beam?.width ?? 1) (set --beam)")
         }
-        let input = try InputSentences(arguments)
+        // Read, translate and write 1,024 lines at a time: memory stays bounded whatever the input's size.
+        let reader = try arguments.string("--input").map { try LineReader(path: $0) } ?? LineReader()
+        let chunks = { try reader.next(1024) }
         if nBest == 1 {
-            try translateAll(input, translator) { result, _ in Output.line(result?.text ?? "") }
+            try translateAll(chunks, name: reader.path, translator) { result, _ in Output.line(result?.text ?? "") }
             return
         }
         // N lines per input line: score<TAB>translation, best first (empty or refused lines give N empty lines).
-        try translateAll(input, translator) { _, line in
+        try translateAll(chunks, name: reader.path, translator) { _, line in
             let list = line.text.allSatisfy(\.isWhitespace) ? [] : translator.nBest([line.text])[0]
             for n in 0..<nBest {
                 Output.line(n < list.count ? String(format: "%.6f\t", list[n].score) + list[n].result.text : "")
@@ -58,22 +60,42 @@ enum TranslateCommand {
         return translator
     }
 
-    /// Translates every line in chunks, calling `emit` once per input line in order (nil for an empty or refused
-    /// line). Reports unknown tokens, and throws `refusedLines` at the end if any line was too long.
+    /// Translates every line of `input` (whole, in memory) in chunks; see the streaming form below.
     static func translateAll(_ input: InputSentences, _ translator: Translator,
+                             emit: (TranslationResult?, NumberedLine) throws -> Void) throws {
+        var next = 0
+        try translateAll({
+            guard next < input.lines.count else { return nil }
+            defer { next += 1024 }
+            return input.lines[next ..< min(next + 1024, input.lines.count)].map { InputLine.text($0) }
+        }, name: input.name, translator, emit: emit)
+    }
+
+    /// Translates the lines `nextChunk` hands out, calling `emit` once per input line in order (nil for an empty or
+    /// refused line). Reports unknown tokens, and throws `refusedLines` at the end if any line was too long.
+    static func translateAll(_ nextChunk: () throws -> [InputLine]?, name: String, _ translator: Translator,
                              emit: (TranslationResult?, NumberedLine) throws -> Void) throws {
         let limit = translator.checkpoint.config.maxSourceLength
         var refused = 0, unknown = 0
-        for start in stride(from: 0, to: input.lines.count, by: 1024) {
-            let chunk = input.lines[start ..< min(start + 1024, input.lines.count)]
+        while let chunk = try nextChunk() {
             var accepted: [NumberedLine] = []
-            for line in chunk where !line.text.allSatisfy(\.isWhitespace) {
-                let length = translator.tokenizer.tokenize(line.text).count
-                if length > limit {
-                    Output.error("Error: \(Seq2SeqError.inputTooLong(path: input.name, line: line.number, length: length, limit: limit))")
+            var lines: [NumberedLine] = []
+            for input in chunk {
+                switch input {
+                case let .tooLong(number, bytes):
+                    Output.error("Error: \(Seq2SeqError.lineTooLong(path: name, line: number, bytes: bytes, limit: 1 << 20))")
                     refused += 1
-                } else {
-                    accepted.append(line)
+                    lines.append(NumberedLine(number: number, text: ""))
+                case let .text(line):
+                    lines.append(line)
+                    if line.text.allSatisfy(\.isWhitespace) { continue }
+                    let length = translator.tokenizer.tokenize(line.text).count
+                    if length > limit {
+                        Output.error("Error: \(Seq2SeqError.inputTooLong(path: name, line: line.number, length: length, limit: limit))")
+                        refused += 1
+                    } else {
+                        accepted.append(line)
+                    }
                 }
             }
             let results = translator.translate(accepted.map(\.text))
@@ -82,10 +104,10 @@ enum TranslateCommand {
                 byLine[line.number] = result
                 unknown += result.unknownSourceTokens
             }
-            for line in chunk { try emit(byLine[line.number], line) }
+            for line in lines { try emit(byLine[line.number], line) }
         }
         if unknown > 0 { Output.error("note: \(unknown) source token\(unknown == 1 ? " was" : "s were") not in the vocabulary and read as <unk>") }
-        if refused > 0 { throw Seq2SeqError.refusedLines(path: input.name, count: refused) }
+        if refused > 0 { throw Seq2SeqError.refusedLines(path: name, count: refused) }
     }
 }
 

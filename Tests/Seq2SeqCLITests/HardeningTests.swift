@@ -43,4 +43,16 @@ import Testing
             #expect(result.stderr.contains("note: 2 source tokens were not in the vocabulary and read as <unk>"))
         }
     }
+
+    /// A 2 MB line on standard input is refused without being read whole; the lines around it are translated.
+    @Test func megabyteLineIsRefusedAndTheRestTranslated() throws {
+        try withTrainedTinyModel { run in
+            let huge = String(repeating: "1", count: 2 << 20)
+            let result = try runSeq2Seq(["translate", "--checkpoint", run.checkpoint], stdin: Data("1 2\n\(huge)\n3\n".utf8))
+            #expect(result.exitCode == 65)
+            let output = lines(of: result.stdout)
+            #expect(output.count == 3 && output[1].isEmpty && !output[0].isEmpty)
+            #expect(result.stderr.contains("<stdin>:2: the line has 2097152 bytes, more than the limit of 1048576"))
+        }
+    }
 }
