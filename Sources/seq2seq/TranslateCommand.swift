@@ -78,7 +78,7 @@ enum TranslateCommand {
         let limit = translator.checkpoint.config.maxSourceLength
         var refused = 0, unknown = 0
         while let chunk = try nextChunk() {
-            var accepted: [NumberedLine] = []
+            var accepted: [(line: NumberedLine, source: (tokens: [String], ids: [Int]))] = []
             var lines: [NumberedLine] = []
             for input in chunk {
                 switch input {
@@ -89,19 +89,19 @@ enum TranslateCommand {
                 case let .text(line):
                     lines.append(line)
                     if line.text.allSatisfy(\.isWhitespace) { continue }
-                    let length = translator.tokenizer.tokenize(line.text).count
-                    if length > limit {
-                        Output.error("Error: \(Seq2SeqError.inputTooLong(path: name, line: line.number, length: length, limit: limit))")
+                    let source = translator.encodeSource(line.text)
+                    if source.tokens.count > limit {
+                        Output.error("Error: \(Seq2SeqError.inputTooLong(path: name, line: line.number, length: source.tokens.count, limit: limit))")
                         refused += 1
                     } else {
-                        accepted.append(line)
+                        accepted.append((line, source))
                     }
                 }
             }
-            let results = translator.translate(accepted.map(\.text))
+            let results = translator.translate(encoded: accepted.map(\.source))
             var byLine: [Int: TranslationResult] = [:]
-            for (line, result) in zip(accepted, results) {
-                byLine[line.number] = result
+            for (entry, result) in zip(accepted, results) {
+                byLine[entry.line.number] = result
                 unknown += result.unknownSourceTokens
             }
             for line in lines { try emit(byLine[line.number], line) }

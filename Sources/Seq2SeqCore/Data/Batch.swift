@@ -45,6 +45,13 @@ public struct Batch: Sendable {
         targetIds = output
     }
 
+    /// Indices 0..<lengths.count sorted by length (ties in input order) and cut into groups of `size`: sentences of
+    /// similar length decoded together waste little on padding. Used wherever whole files are decoded or scored.
+    public static func lengthSortedGroups(_ lengths: [Int], size: Int) -> [[Int]] {
+        let order = lengths.indices.sorted { (lengths[$0], $0) < (lengths[$1], $1) }
+        return stride(from: 0, to: order.count, by: max(1, size)).map { Array(order[$0 ..< min($0 + max(1, size), order.count)]) }
+    }
+
     /// Target tokens that count in the loss (all non-padding positions, </s> included).
     public var targetTokenCount: Int { targetLengths.reduce(0, +) }
 }

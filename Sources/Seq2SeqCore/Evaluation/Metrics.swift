@@ -61,9 +61,7 @@ public enum Evaluation {
         let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenize($0.source)) }
         let targets = referenceTokens.map { checkpoint.targetVocabulary.encode($0) }
         var statistics = TeacherForcedStatistics(lossSum: 0, tokens: 0, correct: 0)
-        let order = pairs.indices.sorted { (sources[$0].count, $0) < (sources[$1].count, $1) }
-        for start in stride(from: 0, to: order.count, by: translator.batchSize) {
-            let chunk = order[start ..< min(start + translator.batchSize, order.count)]
+        for chunk in Batch.lengthSortedGroups(sources.map(\.count), size: translator.batchSize) {
             let batch = Batch(sources: chunk.map { sources[$0] }, targets: chunk.map { targets[$0] })
             let part = checkpoint.model.teacherForcedStatistics(batch)
             statistics.lossSum += part.lossSum
@@ -98,9 +96,7 @@ extension Evaluation {
         let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenize($0.source)) }
         let targets = pairs.map { checkpoint.targetVocabulary.encode(tokenizer.tokenize($0.target)) }
         var results = [ScoredPair?](repeating: nil, count: pairs.count)
-        let order = pairs.indices.sorted { (sources[$0].count, $0) < (sources[$1].count, $1) }
-        for start in stride(from: 0, to: order.count, by: max(1, batchSize)) {
-            let chunk = Array(order[start ..< min(start + max(1, batchSize), order.count)])
+        for chunk in Batch.lengthSortedGroups(sources.map(\.count), size: batchSize) {
             let batch = Batch(sources: chunk.map { sources[$0] }, targets: chunk.map { targets[$0] })
             for (index, logProbs) in zip(chunk, checkpoint.model.tokenLogProbabilities(batch)) {
                 results[index] = ScoredPair(sourceIds: sources[index] + [Vocabulary.eos], targetIds: targets[index] + [Vocabulary.eos],

@@ -49,9 +49,7 @@ extension Seq2SeqModel {
         var dropout = Dropout.off
         let batch = Batch(sources: [source])
         let length = batch.sourceLengths[0]
-        let encoder = encoderForward(batch, p, dropout: &dropout)
-        let single = precomputeKeys(encoderOutputs: encoder.outputs, lengths: batch.sourceLengths, batchSize: 1, p.attention)
-        var state = DecoderState(initialHidden: bridgeForward(encoder.final, p.bridge), layers: p.decoder.count)
+        var (single, state) = startDecoding(batch)
         var keys = single
         var alive = [Hypothesis(tokens: [], attention: [], logProbability: 0)]
         var finished: [ScoredTranslation] = []

@@ -9,6 +9,15 @@ public struct Translation: Equatable, Sendable {
 }
 
 extension Seq2SeqModel {
+    /// What every decoding starts from: the encoded sources' attention keys and the bridged initial decoder state
+    /// (no dropout: decoding is inference).
+    func startDecoding(_ batch: Batch) -> (keys: AttentionKeys, state: DecoderState) {
+        var dropout = Dropout.off
+        let encoder = encoderForward(batch, parameters, dropout: &dropout)
+        let keys = precomputeKeys(encoderOutputs: encoder.outputs, lengths: batch.sourceLengths, batchSize: batch.size, parameters.attention)
+        return (keys, DecoderState(initialHidden: bridgeForward(encoder.final, parameters.bridge), layers: parameters.decoder.count))
+    }
+
     /// Greedy translation of every source of `batch`, at most `maxSteps` tokens each. A sentence's result does not
     /// depend on the other sentences of the batch.
     /// `onStep`, if given, sees every decoder step as it is computed: its cache (all B rows, finished ones too; row b's
@@ -21,9 +30,7 @@ extension Seq2SeqModel {
     private func greedyDecode(_ batch: Batch, maxSteps: Int, onStep: ((DecoderStepCache, [Int]) -> Void)?) -> [Translation] {
         let p = parameters, B = batch.size
         var dropout = Dropout.off
-        let encoder = encoderForward(batch, p, dropout: &dropout)
-        let keys = precomputeKeys(encoderOutputs: encoder.outputs, lengths: batch.sourceLengths, batchSize: B, p.attention)
-        var state = DecoderState(initialHidden: bridgeForward(encoder.final, p.bridge), layers: p.decoder.count)
+        var (keys, state) = startDecoding(batch)
         var results = (0..<B).map { _ in Translation(tokens: [], attention: []) }
         var finished = [Bool](repeating: false, count: B)
         var previous = [Int](repeating: Vocabulary.bos, count: B)

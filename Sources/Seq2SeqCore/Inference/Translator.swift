@@ -47,9 +47,7 @@ public struct Translator {
     private func translateBatches(_ sources: [[Int]]) -> [Translation] {
         if beam != nil { return nBest(ids: sources).map { $0.first?.translation ?? Translation(tokens: [], attention: []) } }
         var results = [Translation?](repeating: nil, count: sources.count)
-        let order = sources.indices.sorted { (sources[$0].count, $0) < (sources[$1].count, $1) }
-        for start in stride(from: 0, to: order.count, by: batchSize) {
-            let chunk = Array(order[start ..< min(start + batchSize, order.count)])
+        for chunk in Batch.lengthSortedGroups(sources.map(\.count), size: batchSize) {
             let longest = chunk.map { sources[$0].count }.max() ?? 0
             let translations = checkpoint.model.greedy(Batch(sources: chunk.map { sources[$0] }),
                                                        maxSteps: maxOutputLength(sourceLength: longest))
@@ -88,7 +86,12 @@ public struct Translator {
 
     /// Translates sentences of text, in input order.
     public func translate(_ texts: [String]) -> [TranslationResult] {
-        let encoded = texts.map(encodeSource)
+        translate(encoded: texts.map(encodeSource))
+    }
+
+    /// Translates sources already through `encodeSource` (a caller that had to tokenize them, e.g. to check their
+    /// length, need not do it twice).
+    public func translate(encoded: [(tokens: [String], ids: [Int])]) -> [TranslationResult] {
         let translations = translate(ids: encoded.map(\.ids))
         return zip(encoded, translations).map { source, translation in result(source: source, translation) }
     }

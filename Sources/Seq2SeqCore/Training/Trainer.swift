@@ -105,14 +105,7 @@ public final class Trainer {
         let (train, dev, heldOut) = try Self.trainAndDev(corpus: corpus, seed: options.seed)
         devPairs = dev
         heldOutForValidation = heldOut
-        var sources: [[String]] = [], targets: [[String]] = []
-        var skipped = 0
-        for pair in train {
-            let source = tokenizer.tokenize(pair.source), target = tokenizer.tokenize(pair.target)
-            if source.count > options.maxLength || target.count > options.maxLength { skipped += 1; continue }
-            sources.append(source)
-            targets.append(target)
-        }
+        let (sources, targets, skipped) = Self.tokenizedWithinLength(train, tokenizer, maxLength: options.maxLength)
         guard !sources.isEmpty else {
             throw Seq2SeqError.invalidOption(flag: "--max-length", reason: "no training pair of \(corpus)/train.tsv is within \(options.maxLength) tokens")
         }
@@ -149,16 +142,9 @@ public final class Trainer {
         let (train, dev, heldOut) = try Self.trainAndDev(corpus: corpus, seed: state.options.seed)
         devPairs = dev
         heldOutForValidation = heldOut
-        var sources: [[Int]] = [], targets: [[Int]] = []
-        var skipped = 0
-        for pair in train {
-            let source = tokenizer.tokenize(pair.source), target = tokenizer.tokenize(pair.target)
-            if source.count > state.options.maxLength || target.count > state.options.maxLength { skipped += 1; continue }
-            sources.append(state.checkpoint.sourceVocabulary.encode(source))
-            targets.append(state.checkpoint.targetVocabulary.encode(target))
-        }
-        trainSources = sources
-        trainTargets = targets
+        let (sources, targets, skipped) = Self.tokenizedWithinLength(train, tokenizer, maxLength: state.options.maxLength)
+        trainSources = sources.map(state.checkpoint.sourceVocabulary.encode)
+        trainTargets = targets.map(state.checkpoint.targetVocabulary.encode)
         skippedPairs = skipped
     }
 
@@ -189,6 +175,19 @@ public final class Trainer {
                 format: "a training step needs about %.1f GB (batch of %d pairs, up to %d source and %d target tokens) but this machine has %.1f GB; lower --batch-size, --max-length or the model sizes",
                 needed / 1e9, options.batchSize, sources.map(\.count).max() ?? 0, targets.map(\.count).max() ?? 0, available / 1e9))
         }
+    }
+
+    /// The training pairs as tokens, without those longer than `maxLength` on either side (counted in `skipped`).
+    static func tokenizedWithinLength(_ pairs: [SentencePair], _ tokenizer: Tokenizer, maxLength: Int)
+        -> (sources: [[String]], targets: [[String]], skipped: Int) {
+        var sources: [[String]] = [], targets: [[String]] = []
+        for pair in pairs {
+            let source = tokenizer.tokenize(pair.source), target = tokenizer.tokenize(pair.target)
+            guard source.count <= maxLength && target.count <= maxLength else { continue }
+            sources.append(source)
+            targets.append(target)
+        }
+        return (sources, targets, pairs.count - sources.count)
     }
 
     /// train.tsv and dev.tsv; when the corpus has no dev.tsv, 5% of train (at least 1, at most 1,000 pairs,
