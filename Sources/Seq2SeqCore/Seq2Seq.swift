@@ -7,6 +7,14 @@ public enum LossReduction: Sendable {
     case mean
     /// Sum over tokens (a batch's loss and gradients are then the sums of its sentences').
     case sum
+
+    /// The factor on the summed token losses of a batch of `tokenCount` target tokens.
+    func scale(tokenCount: Int) -> Float {
+        switch self {
+        case .mean: 1 / Float(max(tokenCount, 1))
+        case .sum: 1
+        }
+    }
 }
 
 /// The loss of one batch: summed in Double over its target tokens.
@@ -58,12 +66,13 @@ public struct Seq2SeqModel {
     /// The backward pass of `forward`, in reverse order. Adds every parameter's gradient into `grads`
     /// (which the caller zeroed): loss → decoder → attention keys → encoder.
     public func backward(_ pass: ForwardPass, _ batch: Batch, reduction: LossReduction, grads: ModelParameters) {
+        backward(pass, batch, lossScale: reduction.scale(tokenCount: pass.loss.tokenCount), grads: grads)
+    }
+
+    /// The backward pass for the loss Σ tokens × `lossScale` (1/N for a mean over N tokens).
+    func backward(_ pass: ForwardPass, _ batch: Batch, lossScale: Float, grads: ModelParameters) {
         let p = parameters
-        let scale: Float = switch reduction {
-        case .mean: 1 / Float(max(pass.loss.tokenCount, 1))
-        case .sum: 1
-        }
-        let dLogits = crossEntropyBackward(pass.crossEntropy, scale: scale)
+        let dLogits = crossEntropyBackward(pass.crossEntropy, scale: lossScale)
         let dKeys = Matrix(rows: pass.keys.keys.rows, cols: pass.keys.keys.cols)
         let dOutputs = Matrix(rows: pass.encoder.outputs.rows, cols: pass.encoder.outputs.cols)
         let dFinal = decoderBackward(dLogits: dLogits, cache: pass.decoder, batch, encoderFinal: pass.encoder.final, keys: pass.keys,
@@ -73,15 +82,45 @@ public struct Seq2SeqModel {
     }
 
     /// One teacher-forced training step's maths: the loss, and every gradient added into `grads`.
+    ///
+    /// A batch of 64 sentences or more is cut into shards of whole sentences (`Batch.shardCount`), and each shard
+    /// runs its whole forward and backward on a thread of its own when the pool has threads to spare: data
+    /// parallelism, so the element-wise work, the attention and the loss run in parallel too, not only the
+    /// products. A sentence's numbers never depend on the others in its batch, the shards' gradients are added in
+    /// shard order, and each shard draws dropout from its own generator seeded in shard order, so the step's result
+    /// depends on the batch alone, never on the number of threads.
     @discardableResult
     public func lossAndGradients(_ batch: Batch, grads: ModelParameters, reduction: LossReduction = .mean,
                                  labelSmoothing: Float = 0, dropout: inout Dropout) -> BatchLoss {
-        // The weights stay fixed for the whole step, so each is packed for the product kernel once.
-        return withPackedWeights(parameters.storage) {
-            let pass = forward(batch, labelSmoothing: labelSmoothing, dropout: &dropout)
-            backward(pass, batch, reduction: reduction, grads: grads)
-            return pass.loss
+        let lossScale = reduction.scale(tokenCount: batch.targetTokenCount)
+        let shards = batch.shards(Batch.shardCount(sentences: batch.size))
+        // The weights stay fixed for the whole step, so each thread packs them for the product kernel once.
+        func run(_ shard: Batch, into shardGrads: ModelParameters, dropout: inout Dropout) -> BatchLoss {
+            withPackedWeights(parameters.storage) {
+                let pass = forward(shard, labelSmoothing: labelSmoothing, dropout: &dropout)
+                backward(pass, shard, lossScale: lossScale, grads: shardGrads)
+                return pass.loss
+            }
         }
+        if shards.count == 1 { return run(batch, into: grads, dropout: &dropout) }
+
+        // Shard 0 adds into `grads` itself; the others into buffers of their own, added in order afterwards.
+        let shardGrads = [grads] + (1..<shards.count).map { _ in ModelParameters.zeros(parameters.table) }
+        let dropouts = UnsafeMutableBufferPointer<Dropout>.allocate(capacity: shards.count)
+        for s in shards.indices {
+            dropouts.initializeElement(at: s, to: dropout.rate > 0 ? Dropout(rate: dropout.rate, rng: SplitMix64(seed: dropout.rng.next())) : .off)
+        }
+        let losses = UnsafeMutableBufferPointer<BatchLoss>.allocate(capacity: shards.count)
+        defer {
+            dropouts.deinitialize().deallocate()
+            losses.deallocate()
+        }
+        WorkerPool.shared.run(parts: shards.count) { s in
+            losses.initializeElement(at: s, to: run(shards[s], into: shardGrads[s], dropout: &dropouts[s]))
+        }
+        for s in 1..<shards.count { grads.add(shardGrads[s]) }
+        let sum = losses.reduce(0.0) { $0 + $1.sum }
+        return BatchLoss(sum: sum, tokenCount: batch.targetTokenCount)
     }
 
     /// The loss alone (no dropout): validation, and the finite-difference checks.

@@ -52,6 +52,26 @@ public struct Batch: Sendable {
         return stride(from: 0, to: order.count, by: max(1, size)).map { Array(order[$0 ..< min($0 + max(1, size), order.count)]) }
     }
 
+    /// How many shards a training step cuts a batch of `sentences` into: one per 32 sentences, so a batch of 64
+    /// keeps both cores of a laptop busy and each shard's products still have rows enough for the tiled kernel.
+    /// It depends on the batch only (never on the thread count), so the step's numbers do not either.
+    public static func shardCount(sentences: Int) -> Int { max(1, sentences / 32) }
+
+    /// The batch cut into `count` consecutive groups of whole sentences, as even as can be (sizes differ by ≤ 1).
+    public func shards(_ count: Int) -> [Batch] {
+        let count = max(1, min(count, size))
+        if count == 1 { return [self] }
+        return (0..<count).map { s in sentences(s * size / count ..< (s + 1) * size / count) }
+    }
+
+    /// The sentences `range` as a batch of their own (padded to their own longest).
+    public func sentences(_ range: Range<Int>) -> Batch {
+        func tokens(_ ids: [Int], _ length: Int, _ b: Int) -> [Int] { (0..<length).map { ids[$0 * size + b] } }
+        let sources = range.map { tokens(sourceIds, sourceLengths[$0] - 1, $0) }
+        guard targetLength > 0 else { return Batch(sources: sources) }
+        return Batch(sources: sources, targets: range.map { tokens(targetIds, targetLengths[$0] - 1, $0) })
+    }
+
     /// Target tokens that count in the loss (all non-padding positions, </s> included).
     public var targetTokenCount: Int { targetLengths.reduce(0, +) }
 }

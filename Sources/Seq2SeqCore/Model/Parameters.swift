@@ -160,4 +160,11 @@ public struct ModelParameters {
 
     /// Sets every float of the block to zero (between training steps).
     public func zero() { storage.buffer.update(repeating: 0) }
+
+    /// self += other, element by element (the shards' gradients of one step).
+    public func add(_ other: ModelParameters) {
+        precondition(other.table == table, "add(_:) needs blocks of the same table")
+        let x = other.storage.base, y = storage.base
+        for j in 0..<table.count { y[j] += x[j] }
+    }
 }

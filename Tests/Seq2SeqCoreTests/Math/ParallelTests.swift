@@ -27,6 +27,55 @@ import Testing
         #expect(oneGrads == twoGrads)
     }
 
+    /// A batch of 64 is cut into two shards that run on their own threads (data parallelism). The step must equal
+    /// its two halves run one after the other and added in order — bit for bit, with 1 thread or 2 — and each
+    /// half's dropout comes from a generator seeded in shard order from the step's.
+    @Test func shardedStepEqualsItsHalvesWithOneOrTwoThreads() {
+        let config = ModelConfig(embeddingSize: 8, encoderHiddenSize: 12, encoderLayers: 2, decoderHiddenSize: 10,
+                                 decoderLayers: 1, attentionSize: 9, sourceVocabularySize: 20, targetVocabularySize: 22,
+                                 dropout: 0.2)
+        var rng = SplitMix64(seed: 11)
+        let sources = (0..<64).map { _ in (0..<rng.nextInt(in: 1...9)).map { _ in 4 + rng.nextInt(below: 16) } }
+        let batch = Batch(sources: sources, targets: sources.map { Array($0.reversed()) })
+        #expect(Batch.shardCount(sentences: batch.size) == 2)
+        let model = Seq2SeqModel(config: config, seed: 5)
+        func step(threads: Int) -> (BatchLoss, [Float], UInt64) {
+            WorkerPool.shared.setThreads(threads)
+            defer { WorkerPool.shared.setThreads(1) }
+            let grads = ModelParameters.zeros(model.parameters.table)
+            var dropout = Dropout(rate: 0.2, rng: SplitMix64(seed: 8))
+            let loss = model.lossAndGradients(batch, grads: grads, labelSmoothing: 0.1, dropout: &dropout)
+            return (loss, Array(grads.storage.buffer), dropout.rng.state)
+        }
+        let (one, oneGrads, oneState) = step(threads: 1)
+        let (two, twoGrads, twoState) = step(threads: 2)
+        #expect(one.sum == two.sum && one.tokenCount == two.tokenCount)
+        #expect(oneGrads == twoGrads)
+        #expect(oneState == twoState)
+
+        // By hand: each half alone (one shard each), its gradient scaled by the whole batch's token count.
+        var seeds = SplitMix64(seed: 8)
+        let halves = [batch.sentences(0..<32), batch.sentences(32..<64)]
+        #expect(halves[0].targetTokenCount + halves[1].targetTokenCount == batch.targetTokenCount)
+        let total = ModelParameters.zeros(model.parameters.table)
+        var lossSum = 0.0
+        for half in halves {
+            var dropout = Dropout(rate: 0.2, rng: SplitMix64(seed: seeds.next()))
+            let grads = ModelParameters.zeros(model.parameters.table)
+            let loss = model.lossAndGradients(half, grads: grads, reduction: .sum, labelSmoothing: 0.1, dropout: &dropout)
+            lossSum += loss.sum
+            let scale = 1 / Float(batch.targetTokenCount)
+            // The sharded step scales dLogits before the backward; scaling after differs only by rounding.
+            for j in 0..<total.table.count { total.storage.base[j] += grads.storage.base[j] * scale }
+        }
+        #expect(abs(lossSum - one.sum) <= 1e-9 * abs(lossSum))
+        let largest = oneGrads.map(abs).max() ?? 0
+        #expect(largest > 0)
+        for j in 0..<total.table.count {
+            #expect(abs(total.storage.base[j] - oneGrads[j]) <= 1e-5 * largest, "gradient \(j)")
+        }
+    }
+
     @Test func everyPartRunsOnce() {
         WorkerPool.shared.setThreads(2)
         defer { WorkerPool.shared.setThreads(1) }
