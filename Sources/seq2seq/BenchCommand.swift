@@ -16,7 +16,7 @@ enum BenchCommand {
         options: [
             OptionInfo(name: "--config", valueName: "reference|large", help: "reference: E64 H128 L2 D128 M1 A128, V 54, lengths 1–25; large: E256 H256 L2 D256 M2 A256, V 8000, lengths 10–30; batch 64. (default: reference)"),
             OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work. (default: all cores)"),
-            OptionInfo(name: "--seconds", valueName: "s", help: "Time spent training; each translation measurement takes half of it. (default: 10)"),
+            OptionInfo(name: "--seconds", valueName: "s", help: "Time spent training on length-bucketed batches (as `train` forms them); training on random-length batches and each translation measurement take half of it. (default: 10)"),
             OptionInfo(name: "--json", valueName: nil, help: "Print the result as one JSON object."),
             OptionInfo(name: "--verbose", valueName: nil, help: "Also print how the floating-point operations are counted."),
         ],
@@ -42,6 +42,7 @@ enum BenchCommand {
         Output.line("config \(result.config), \(result.threads) thread\(result.threads == 1 ? "" : "s")")
         Output.line(String(format: "training             %10.0f target tokens/s   (%d steps)", result.trainingTargetTokensPerSecond, result.trainingSteps))
         Output.line(String(format: "training arithmetic  %10.1f GFLOP/s", result.trainingGFLOPS))
+        Output.line(String(format: "  random-length batches %7.0f target tokens/s, %.1f GFLOP/s", result.trainingUnsortedTargetTokensPerSecond, result.trainingUnsortedGFLOPS))
         Output.line(String(format: "greedy, one at a time %9.0f sentences/s", result.translationSentencesPerSecondSingle))
         Output.line(String(format: "greedy, batches of 64 %9.0f sentences/s", result.translationSentencesPerSecondBatched))
         Output.line(String(format: "peak memory          %10.0f MB", result.peakMemoryMB))

@@ -59,6 +59,9 @@ public struct BenchmarkResult: Codable, Sendable {
     public var trainingSteps: Int
     public var trainingTargetTokensPerSecond: Double
     public var trainingGFLOPS: Double
+    /// The same with batches of random lengths (each padded to its longest sentence), for comparison.
+    public var trainingUnsortedTargetTokensPerSecond: Double
+    public var trainingUnsortedGFLOPS: Double
     public var translationSentencesPerSecondSingle: Double
     public var translationSentencesPerSecondBatched: Double
     public var peakMemoryMB: Double
@@ -70,6 +73,8 @@ public struct BenchmarkResult: Codable, Sendable {
         case trainingSteps = "training_steps"
         case trainingTargetTokensPerSecond = "training_target_tokens_per_second"
         case trainingGFLOPS = "training_gflops"
+        case trainingUnsortedTargetTokensPerSecond = "training_unsorted_target_tokens_per_second"
+        case trainingUnsortedGFLOPS = "training_unsorted_gflops"
         case translationSentencesPerSecondSingle = "translation_sentences_per_second_single"
         case translationSentencesPerSecondBatched = "translation_sentences_per_second_batched"
         case peakMemoryMB = "peak_memory_mb"
@@ -83,8 +88,9 @@ public enum Benchmark {
         (0..<count).map { _ in (0..<rng.nextInt(in: lengths)).map { _ in 4 + rng.nextInt(below: vocabulary - 4) } }
     }
 
-    /// Trains for about `seconds` on random reverse-task batches, then translates random sentences one at a time
-    /// and in batches, each for about `seconds / 2`.
+    /// Trains for about `seconds` on random reverse-task sentences batched as `train` batches them (similar lengths
+    /// together), then for `seconds / 2` on batches of random lengths; then translates random sentences one at a
+    /// time and in batches, each for about `seconds / 2`.
     public static func run(_ config: BenchmarkConfig, threads: Int, seconds: Double) -> BenchmarkResult {
         var rng = SplitMix64(seed: 2024)
         let model = Seq2SeqModel(config: config.model, seed: 1)
@@ -92,22 +98,42 @@ public enum Benchmark {
         var adam = Adam(parameterCount: model.parameters.table.count, options: AdamOptions())
         var dropout = Dropout.off
         let clock = ContinuousClock()
-
-        var steps = 0, tokens = 0
-        var multiplyAdds = 0.0
         var start = clock.now
-        while steps < 2 || Trainer.seconds(clock.now - start) < seconds {
-            let sources = sentences(config.batchSize, config.lengths, vocabulary: config.model.sourceVocabularySize, rng: &rng)
-            let batch = Batch(sources: sources, targets: sources.map { $0.reversed() })
-            grads.zero()
-            let loss = model.lossAndGradients(batch, grads: grads, dropout: &dropout)
-            clipGlobalNorm(grads.storage, maxNorm: 1)
-            adam.update(parameters: model.parameters.storage, gradients: grads.storage)
-            steps += 1
-            tokens += loss.tokenCount
-            for s in sources { multiplyAdds += FlopCount.forwardMultiplyAdds(config.model, sourceLength: s.count + 1, targetLength: s.count + 1) }
+
+        /// Training steps for about `seconds`: target tokens/s, GFLOP/s (by formula) and the steps taken.
+        func train(lengthBucketed: Bool, seconds: Double) -> (tokensPerSecond: Double, gflops: Double, steps: Int) {
+            var steps = 0, tokens = 0
+            var multiplyAdds = 0.0
+            var queued: [[[Int]]] = []
+            start = clock.now
+            while steps < 2 || Trainer.seconds(clock.now - start) < seconds {
+                let sources: [[Int]]
+                if lengthBucketed {
+                    // As `train` does: a pool of 50 batches' worth of sentences, sorted by length, cut, shuffled.
+                    if queued.isEmpty {
+                        let pool = Self.sentences(config.batchSize * 50, config.lengths, vocabulary: config.model.sourceVocabularySize, rng: &rng)
+                        var batches = Trainer.lengthBucketedBatches(Array(pool.indices), size: config.batchSize) { (pool[$0].count, pool[$0].count) }
+                        rng.shuffle(&batches)
+                        queued = batches.map { $0.map { pool[$0] } }
+                    }
+                    sources = queued.removeLast()
+                } else {
+                    sources = Self.sentences(config.batchSize, config.lengths, vocabulary: config.model.sourceVocabularySize, rng: &rng)
+                }
+                let batch = Batch(sources: sources, targets: sources.map { $0.reversed() })
+                grads.zero()
+                let loss = model.lossAndGradients(batch, grads: grads, dropout: &dropout)
+                clipGlobalNorm(grads.storage, maxNorm: 1)
+                adam.update(parameters: model.parameters.storage, gradients: grads.storage)
+                steps += 1
+                tokens += loss.tokenCount
+                for s in sources { multiplyAdds += FlopCount.forwardMultiplyAdds(config.model, sourceLength: s.count + 1, targetLength: s.count + 1) }
+            }
+            let elapsed = Trainer.seconds(clock.now - start)
+            return (Double(tokens) / elapsed, 6 * multiplyAdds / elapsed / 1e9, steps)
         }
-        let trainingSeconds = Trainer.seconds(clock.now - start)
+        let bucketed = train(lengthBucketed: true, seconds: seconds)
+        let unsorted = train(lengthBucketed: false, seconds: seconds / 2)
 
         // Translation: the decoder runs as many steps as reversing needs (source length + 1 for </s>).
         func translate(batchSize: Int) -> Double {
@@ -126,9 +152,9 @@ public enum Benchmark {
         let product = matrixProductGFLOPS(size: 256, seconds: max(0.5, seconds / 4))
         let single = translate(batchSize: 1)
         let batched = translate(batchSize: 64)
-        return BenchmarkResult(config: config.name, threads: threads, trainingSteps: steps,
-                               trainingTargetTokensPerSecond: Double(tokens) / trainingSeconds,
-                               trainingGFLOPS: 6 * multiplyAdds / trainingSeconds / 1e9,
+        return BenchmarkResult(config: config.name, threads: threads, trainingSteps: bucketed.steps,
+                               trainingTargetTokensPerSecond: bucketed.tokensPerSecond, trainingGFLOPS: bucketed.gflops,
+                               trainingUnsortedTargetTokensPerSecond: unsorted.tokensPerSecond, trainingUnsortedGFLOPS: unsorted.gflops,
                                translationSentencesPerSecondSingle: single, translationSentencesPerSecondBatched: batched,
                                peakMemoryMB: peakMemoryMB(), matrixProductGFLOPS: product)
     }

@@ -220,15 +220,21 @@ public final class Trainer {
         var rng = SplitMix64(seed: state.options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
         var indices = Array(trainSources.indices)
         rng.shuffle(&indices)
-        let size = state.options.batchSize, pool = size * 50
+        var batches = Self.lengthBucketedBatches(indices, size: state.options.batchSize) { (trainSources[$0].count, trainTargets[$0].count) }
+        rng.shuffle(&batches)
+        return batches
+    }
+
+    /// Cuts shuffled sentence indices into batches of `size`, sentences of similar length together: each pool of
+    /// 50 batches' worth is sorted by (source, target) length before it is cut, so a batch wastes little on
+    /// padding while the data order stays random at the scale of pools. The caller shuffles the batches.
+    public static func lengthBucketedBatches(_ shuffled: [Int], size: Int, lengths: (Int) -> (Int, Int)) -> [[Int]] {
+        let pool = size * 50
         var batches: [[Int]] = []
-        for start in stride(from: 0, to: indices.count, by: pool) {
-            let sorted = indices[start ..< min(start + pool, indices.count)].sorted {
-                (trainSources[$0].count, trainTargets[$0].count) < (trainSources[$1].count, trainTargets[$1].count)
-            }
+        for start in stride(from: 0, to: shuffled.count, by: pool) {
+            let sorted = shuffled[start ..< min(start + pool, shuffled.count)].sorted { lengths($0) < lengths($1) }
             for b in stride(from: 0, to: sorted.count, by: size) { batches.append(Array(sorted[b ..< min(b + size, sorted.count)])) }
         }
-        rng.shuffle(&batches)
         return batches
     }
 
