@@ -48,8 +48,11 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
             var panel = 0
             while panel < panels {
                 let count = min(4, panels - panel), column = panel * 16
-                multiplyRow(a.pointer + i * rowStep, depthStep: depthStep, packedB + panel * k * 16, panels: count, k: k,
-                            c.row(i) + column, width: min(16 * count, m - column), accumulate: accumulate)
+                for depth in stride(from: 0, to: k, by: depthSlice) {
+                    multiplyRow(a.pointer + i * rowStep + depth * depthStep, depthStep: depthStep, packedB + panel * k * 16 + depth * 16,
+                                panels: count, k: min(depthSlice, k - depth), panelStride: k * 16, c.row(i) + column,
+                                width: min(16 * count, m - column), accumulate: accumulate || depth > 0)
+                }
                 panel += count
             }
         }
@@ -61,18 +64,30 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
     // about a microsecond, ~50 000 multiply-adds).
     let pool = WorkerPool.shared
     let parts = pool.threads > 1 && n * k * m >= 1 << 16 ? min(panels, pool.threads) : 1
+    // Depth is taken in slices of `depthSlice` (cache blocking): one slice of every packed row block of A
+    // (n · 256 floats, ≤ 1 MB for n ≤ 1024) stays in L2 while the panels sweep over it, and a panel's slice
+    // (16 KB) stays in L1 while the row blocks sweep over it. Without slicing, a weight gradient's A (k = T·B
+    // deep) was read from L3 once per panel. Each element still sums its slices in the same order.
     pool.run(parts: parts) { part in
-        for panel in (part * panels / parts) ..< ((part + 1) * panels / parts) {
-            let column = panel * 16, width = min(16, m - column)
-            let bPanel = packedB + panel * k * 16
-            for block in 0..<rowBlocks {
-                let row = block * 6
-                multiplyTile(packedA + block * k * 6, bPanel, k: k, c.row(row) + column, cStride: c.stride,
-                             height: min(6, n - row), width: width, accumulate: accumulate)
+        let myPanels = (part * panels / parts) ..< ((part + 1) * panels / parts)
+        for depth in stride(from: 0, to: k, by: depthSlice) {
+            let sliceDepth = min(depthSlice, k - depth)
+            for panel in myPanels {
+                let column = panel * 16, width = min(16, m - column)
+                let bSlice = packedB + panel * k * 16 + depth * 16
+                for block in 0..<rowBlocks {
+                    let row = block * 6
+                    multiplyTile(packedA + block * k * 6 + depth * 6, bSlice, k: sliceDepth, c.row(row) + column, cStride: c.stride,
+                                 height: min(6, n - row), width: width, accumulate: accumulate || depth > 0)
+                }
             }
         }
     }
 }
+
+/// How deep one pass of the micro-kernel goes before its tile of C is stored (see `matmul`); `multiplyRow` sums
+/// in the same slices, so a row's bits do not depend on which path computed it.
+let depthSlice = 256
 
 /// Copies op(A) [n, k] into ⌈n/6⌉ blocks of [k][6] (row r of the block at position r; zeros past n), so the
 /// micro-kernel reads its six broadcasts from one place.
@@ -130,13 +145,14 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
     }
 }
 
-/// One row of C against up to four consecutive panels (64 columns): c[0..<width] (+)= Σ_p a[p·depthStep] · panels[p],
+/// One row of C against up to four consecutive panels (64 columns), `panelStride` floats apart, over k steps of
+/// depth: c[0..<width] (+)= Σ_p a[p·depthStep] · panels[p],
 /// accumulated from zero in the order and with the fused multiply-adds of `multiplyTile`, so a row's result is the
 /// same either way. Four panels give eight independent accumulator chains, so the loop is not bound by FMA latency.
 @inline(__always) func multiplyRow(_ a: UnsafeMutablePointer<Float>, depthStep: Int, _ firstPanel: UnsafeMutablePointer<Float>,
-                                   panels: Int, k: Int, _ c: UnsafeMutablePointer<Float>, width: Int, accumulate: Bool) {
+                                   panels: Int, k: Int, panelStride: Int, _ c: UnsafeMutablePointer<Float>, width: Int, accumulate: Bool) {
     var acc = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-    let stride = k * 64                                    // bytes from one panel to the next
+    let stride = panelStride * 4                           // bytes from one panel to the next
     var b = UnsafeRawPointer(firstPanel), x = a
     for _ in 0..<k {
         let broadcast = SIMD8<Float>(repeating: x.pointee)
