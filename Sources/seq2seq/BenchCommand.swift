@@ -18,7 +18,7 @@ enum BenchCommand {
             OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work. (default: all cores)"),
             OptionInfo(name: "--seconds", valueName: "s", help: "Time spent training on length-bucketed batches (as `train` forms them); training on random-length batches and each translation measurement take half of it. (default: 10)"),
             OptionInfo(name: "--json", valueName: nil, help: "Print the result as one JSON object."),
-            OptionInfo(name: "--verbose", valueName: nil, help: "Also print how the floating-point operations are counted."),
+            OptionInfo(name: "--verbose", valueName: nil, help: "Also print how the floating-point operations are counted, and time the main products of a training step alone."),
         ],
         discussion: "Build with `swift build -c release` first: a debug build is many times slower.")
 
@@ -47,5 +47,13 @@ enum BenchCommand {
         Output.line(String(format: "greedy, batches of 64 %9.0f sentences/s", result.translationSentencesPerSecondBatched))
         Output.line(String(format: "peak memory          %10.0f MB", result.peakMemoryMB))
         Output.line(String(format: "matrix product 256³  %10.1f GFLOP/s   (C = A·B alone)", result.matrixProductGFLOPS))
+        if arguments.flag("--verbose") {
+            Output.line("\nthe step's main products alone (n × k × m; op(A) is n × k):")
+            for shape in Benchmark.productShapes(config, seconds: 0.3) {
+                let size = "\(shape.n) × \(shape.k) × \(shape.m)"
+                Output.line("  " + shape.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                            + size.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%6.1f GFLOP/s", shape.gflops))
+            }
+        }
     }
 }

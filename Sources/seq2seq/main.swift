@@ -12,6 +12,7 @@ let subcommands: [(info: CommandInfo, run: (Arguments) throws -> Void)] = [
     (AttentionCommand.info, AttentionCommand.run),
     (InspectCommand.info, InspectCommand.run),
     (InfoCommand.info, InfoCommand.run),
+    (ConvertCommand.info, ConvertCommand.run),
     (PlotCommand.info, PlotCommand.run),
     (ScoreCommand.info, ScoreCommand.run),
     (EvalCommand.info, EvalCommand.run),

@@ -103,7 +103,7 @@ public struct Checkpoint {
     }
 
     /// A value as a file of `dtype` gives it back.
-    static func stored(_ value: Float, as dtype: SafeTensorsDType) -> Float {
+    public static func stored(_ value: Float, as dtype: SafeTensorsDType) -> Float {
         switch dtype {
         case .f32: return value
         case .f16: return floatFromFloat16Bits(float16Bits(value))

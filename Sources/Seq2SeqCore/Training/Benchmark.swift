@@ -175,6 +175,57 @@ public enum Benchmark {
         return 2 * Double(n * n * n) * Double(products) / Trainer.seconds(clock.now - start) / 1e9
     }
 
+    /// One product shape of a training step, timed alone (`bench --verbose`).
+    public struct ProductShape: Sendable {
+        public var name: String
+        public var n: Int, k: Int, m: Int
+        public var transposeA: Bool, transposeB: Bool
+        /// B is a weight matrix, packed once per step (as in training) rather than per product.
+        public var packedWeight: Bool
+        public var gflops: Double = 0
+    }
+
+    /// The products that dominate a training step of `config` (one shard of 32 sentences, as a batch of 64 is
+    /// split, with the mean source length), each timed for about `seconds`: where the arithmetic goes.
+    public static func productShapes(_ config: BenchmarkConfig, seconds: Double) -> [ProductShape] {
+        let c = config.model
+        let shard = config.batchSize / Batch.shardCount(sentences: config.batchSize)
+        let rows = shard * ((config.lengths.lowerBound + config.lengths.upperBound) / 2 + 1)
+        let (h, e, d) = (c.encoderHiddenSize, c.embeddingSize, c.decoderHiddenSize)
+        var shapes = [
+            ProductShape(name: "encoder W_hh·h, a step", n: shard, k: h, m: 4 * h, transposeA: false, transposeB: true, packedWeight: true),
+            ProductShape(name: "encoder W_ih·x, all steps", n: rows, k: c.encoderLayers > 1 ? 2 * h : e, m: 4 * h, transposeA: false, transposeB: true, packedWeight: true),
+            ProductShape(name: "decoder LSTM input, a step", n: shard, k: e + 2 * h, m: 4 * d, transposeA: false, transposeB: true, packedWeight: true),
+            ProductShape(name: "generator, all steps", n: rows, k: d, m: c.targetVocabularySize, transposeA: false, transposeB: true, packedWeight: true),
+            ProductShape(name: "backward dh = dGates·W_hh, a step", n: shard, k: 4 * h, m: h, transposeA: false, transposeB: false, packedWeight: true),
+            ProductShape(name: "backward dx = dGates·W_ih", n: rows, k: 4 * h, m: 2 * h, transposeA: false, transposeB: false, packedWeight: true),
+            ProductShape(name: "backward dW_hh = dGatesᵀ·h", n: 4 * h, k: rows, m: h, transposeA: true, transposeB: false, packedWeight: false),
+            ProductShape(name: "backward dW_ih = dGatesᵀ·x", n: 4 * h, k: rows, m: 2 * h, transposeA: true, transposeB: false, packedWeight: false),
+        ]
+        var rng = SplitMix64(seed: 6)
+        func random(_ rows: Int, _ cols: Int) -> Matrix {
+            Matrix(rows: rows, cols: cols, values: (0..<rows * cols).map { _ in rng.nextUniform(bound: 1) })
+        }
+        let clock = ContinuousClock()
+        for i in shapes.indices {
+            let s = shapes[i]
+            let a = s.transposeA ? random(s.k, s.n) : random(s.n, s.k)
+            let b = s.transposeB ? random(s.m, s.k) : random(s.k, s.m)
+            let out = Matrix(rows: s.n, cols: s.m)
+            var products = 0
+            let start = clock.now
+            func repeatProducts() {
+                while products < 3 || Trainer.seconds(clock.now - start) < seconds {
+                    matmul(a, transposeA: s.transposeA, b, transposeB: s.transposeB, into: out, accumulate: true)
+                    products += 1
+                }
+            }
+            if s.packedWeight { withPackedWeights(b.storage, repeatProducts) } else { repeatProducts() }
+            shapes[i].gflops = 2 * Double(s.n * s.k * s.m) * Double(products) / Trainer.seconds(clock.now - start) / 1e9
+        }
+        return shapes
+    }
+
     /// The process's peak resident memory so far.
     public static func peakMemoryMB() -> Double {
         var usage = rusage()

@@ -1,0 +1,49 @@
+// ConvertCommand.swift — `seq2seq convert`: rewrite a checkpoint with its tensors stored as F32, F16 or BF16
+// (SPEC §2: a checkpoint meant for shipping may store half-precision floats; readers convert back to float32).
+// Stage [8].
+
+import Seq2SeqCore
+
+import Foundation
+
+/// The storage types a converted checkpoint may use, as the flag spells them.
+enum StoredFloat: String, CaseIterable {
+    case f16, bf16, f32
+
+    var dtype: SafeTensorsDType {
+        switch self {
+        case .f16: .f16
+        case .bf16: .bf16
+        case .f32: .f32
+        }
+    }
+}
+
+enum ConvertCommand {
+    static let info = CommandInfo(
+        name: "convert",
+        abstract: "Rewrite a checkpoint with its tensors stored as F32, F16 or BF16 (half the size, for shipping).",
+        usage: "seq2seq convert --checkpoint FILE --output FILE [--dtype f16|bf16|f32]",
+        options: [
+            OptionInfo(name: "--checkpoint", valueName: "file", help: "The checkpoint to read."),
+            OptionInfo(name: "--output", valueName: "file", help: "Where to write the converted checkpoint (never the input itself)."),
+            OptionInfo(name: "--dtype", valueName: "f16|bf16|f32", help: "How each float is stored. (default: f16)"),
+        ],
+        discussion: """
+            The metadata (configuration, vocabularies, training summary) is kept; the checksum is recomputed for the \
+            values as they read back. F16 keeps 11 significant bits over a range of ±65504, BF16 8 bits over \
+            float32's range; the reader turns both back into float32, so every command and PyTorch's \
+            `safetensors` load the result as before. The file is written atomically.
+            """)
+
+    static func run(_ arguments: Arguments) throws {
+        let input = try arguments.requiredString("--checkpoint"), output = try arguments.requiredString("--output")
+        let stored: StoredFloat = try arguments.choice("--dtype", default: .f16)
+        // Resolved paths, so `./a` and `a` (or a symbolic link to the input) count as the input too.
+        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        if resolved(input) == resolved(output) {
+            throw Seq2SeqError.invalidOption(flag: "--output", reason: "is the input checkpoint; write the converted copy elsewhere")
+        }
+        try Checkpoint.load(path: input).save(to: output, dtype: stored.dtype)
+    }
+}
