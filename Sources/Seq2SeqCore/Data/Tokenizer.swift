@@ -1,13 +1,16 @@
-// Tokenizer.swift — sentence ⇄ tokens: `char` (one token per grapheme) or `word` (words and punctuation, with
-// OpenNMT-style joiner marks so that detokenize gives back the text as written). Stage [1]; SPEC §1 "Tokens",
-// §2 (tokenization and lowercasing are stored in the checkpoint config).
+// Tokenizer.swift — sentence ⇄ tokens: `char` (one token per grapheme), `word` (words and punctuation, with
+// OpenNMT-style joiner marks so that detokenize gives back the text as written) or `bpe` (word tokens cut into
+// subword pieces by byte-pair merges, BPE.swift). Stage [1]; SPEC §1 "Tokens", §2 (tokenization, lowercasing and
+// the merges are stored in the checkpoint config).
 
-/// How a sentence is cut into tokens; stored in the checkpoint config as `"char"` or `"word"`.
+/// How a sentence is cut into tokens; stored in the checkpoint config as `"char"`, `"word"` or `"bpe"`.
 public enum Tokenization: String, Codable, Sendable, CaseIterable {
     /// One token per Swift `Character` (extended grapheme cluster): "é", "👍🏽" and a space are one token each.
     case char
     /// Words and punctuation marks, with joiner marks; see `Tokenizer`.
     case word
+    /// `word` tokens cut into subword pieces by byte-pair merges learned on the training split; see `Tokenizer`.
+    case bpe
 }
 
 /// Splits sentences into tokens and joins tokens back into sentences.
@@ -34,16 +37,25 @@ public enum Tokenization: String, Codable, Sendable, CaseIterable {
 /// spaces with none at either end, and `== Tokenizer.collapsingWhitespace(s)` for every other text. The one
 /// exception is text that itself contains `￭` (U+FFED), which cannot be told apart from the mark.
 /// Lowercasing, when on, happens before splitting (so detokenize gives the lowercased text).
+///
+/// **`bpe`**: the `word` tokens, each cut into pieces by `bpe` (BPE.swift). The joiners a word token carries stay
+/// outside the cutting (the merges see "!" in `￭!`, and `(` in `(￭`), and the pieces of one token are glued with
+/// the same joiner, on every piece but the last: "unbelievable!" → `un￭ believ￭ able ￭!`. So detokenize is the
+/// `word` one unchanged, and the round trip gives back exactly what `word`'s does. A `bpe` tokenizer whose merges
+/// are not learned yet (`bpe == nil`) cuts every word into its characters.
 public struct Tokenizer: Codable, Equatable, Sendable {
     /// The joiner mark of the `word` scheme: U+FFED HALFWIDTH BLACK SQUARE, as in OpenNMT's tokenizer.
     public static let joiner: Character = "\u{FFED}"
 
     public var tokenization: Tokenization
     public var lowercase: Bool
+    /// The merges of the `bpe` scheme (nil for `char` and `word`).
+    public var bpe: BytePairEncoding?
 
-    public init(tokenization: Tokenization, lowercase: Bool) {
+    public init(tokenization: Tokenization, lowercase: Bool, bpe: BytePairEncoding? = nil) {
         self.tokenization = tokenization
         self.lowercase = lowercase
+        self.bpe = bpe
     }
 
     public func tokenize(_ text: String) -> [String] {
@@ -51,14 +63,67 @@ public struct Tokenizer: Codable, Equatable, Sendable {
         switch tokenization {
         case .char: return text.map { String($0) }
         case .word: return Self.wordTokens(text)
+        case .bpe: return Self.wordTokens(text).flatMap(subwordPieces)
         }
     }
 
     public func detokenize(_ tokens: [String]) -> String {
         switch tokenization {
         case .char: return tokens.joined()
-        case .word: return Self.joinWordTokens(tokens)
+        case .word, .bpe: return Self.joinWordTokens(tokens)
         }
+    }
+
+    /// This tokenizer with `count` merges learned from `texts` (one table for source and target: pass both sides),
+    /// when its scheme is `bpe`; any other tokenizer is returned as it is.
+    ///
+    /// One joint table, as Sennrich et al. do for related languages (§3.2 of the paper): English and French share an
+    /// alphabet and many names, numbers and cognates, and a joint table cuts such a word the same way on both sides,
+    /// which makes it easy for the model to copy it piece by piece; separate tables would cut "Tom" or "Boston"
+    /// differently on each side.
+    public func learningMerges(from texts: [String], count: Int) -> Tokenizer {
+        switch tokenization {
+        case .char, .word: return self
+        case .bpe:
+            var words: [String: Int] = [:]
+            for text in texts {
+                for token in Self.wordTokens(lowercase ? text.lowercased() : text) {
+                    words[String(Self.withoutJoiners(token).body), default: 0] += 1
+                }
+            }
+            return Tokenizer(tokenization: .bpe, lowercase: lowercase, bpe: BytePairEncoding.learn(words: words, count: count))
+        }
+    }
+
+    // MARK: - bpe: cutting word tokens
+
+    /// A word token's text without the joiners it carries, and which sides carried one (as `joinWordTokens` reads
+    /// them: a joiner counts only on a token longer than the joiner alone).
+    private static func withoutJoiners(_ token: String) -> (body: Substring, leading: Bool, trailing: Bool) {
+        var body = Substring(token)
+        var leading = false, trailing = false
+        if body.count > 1 && body.first == joiner {
+            leading = true
+            body = body.dropFirst()
+        }
+        if body.count > 1 && body.last == joiner {
+            trailing = true
+            body = body.dropLast()
+        }
+        return (body, leading, trailing)
+    }
+
+    /// The pieces of one word token: every piece but the last glued to the next by a trailing joiner, and the
+    /// token's own joiners put back on its first and last piece.
+    private func subwordPieces(_ token: String) -> [String] {
+        let (body, leading, trailing) = Self.withoutJoiners(token)
+        let word = String(body)
+        var pieces = bpe?.pieces(word) ?? BytePairEncoding.split(word, ranks: [:])
+        let joiner = String(Self.joiner)
+        for k in pieces.indices.dropLast() { pieces[k] += joiner }
+        if leading { pieces[0] = joiner + pieces[0] }
+        if trailing { pieces[pieces.count - 1] += joiner }
+        return pieces
     }
 
     /// The text with each run of breaking whitespace made one space and none at either end: what a `word`

@@ -9,25 +9,43 @@ public struct TranslatorConfig: Codable, Equatable, Sendable {
     public var model: ModelConfig
     public var tokenization: Tokenization
     public var lowercase: Bool
+    /// The merges of `bpe` tokenization, as "left right" strings in merge order (`bpe_merges`; absent otherwise,
+    /// and in checkpoints older than bpe). Decoded once here, so that every `tokenizer` shares one word cache.
+    public var bpe: BytePairEncoding?
     /// Longest source / target in tokens (without </s>) the model was trained for; longer input is refused.
     public var maxSourceLength: Int
     public var maxTargetLength: Int
 
     enum CodingKeys: String, CodingKey {
         case model, tokenization, lowercase
+        case bpe = "bpe_merges"
         case maxSourceLength = "max_source_length"
         case maxTargetLength = "max_target_length"
     }
 
-    public init(model: ModelConfig, tokenization: Tokenization, lowercase: Bool, maxSourceLength: Int, maxTargetLength: Int) {
+    public init(model: ModelConfig, tokenization: Tokenization, lowercase: Bool, bpe: BytePairEncoding? = nil,
+                maxSourceLength: Int, maxTargetLength: Int) {
         self.model = model
         self.tokenization = tokenization
         self.lowercase = lowercase
+        self.bpe = bpe
         self.maxSourceLength = maxSourceLength
         self.maxTargetLength = maxTargetLength
     }
 
-    public var tokenizer: Tokenizer { Tokenizer(tokenization: tokenization, lowercase: lowercase) }
+    public var tokenizer: Tokenizer { Tokenizer(tokenization: tokenization, lowercase: lowercase, bpe: bpe) }
+
+    /// Throws unless the merges and the tokenization agree: `bpe` needs them, `char` and `word` have none.
+    func validateTokenizer() throws(Seq2SeqError) {
+        switch (tokenization, bpe) {
+        case (.bpe, nil):
+            throw Seq2SeqError.invalidConfiguration(reason: "the tokenization is bpe but there is no \"bpe_merges\"")
+        case (.char, .some), (.word, .some):
+            throw Seq2SeqError.invalidConfiguration(reason: "\"bpe_merges\" is given but the tokenization is \(tokenization.rawValue)")
+        case (.bpe, .some), (.char, nil), (.word, nil):
+            return
+        }
+    }
 }
 
 /// What training stores about itself in the checkpoint (`training` metadata), shown by `info` and the README.
@@ -146,6 +164,7 @@ public struct Checkpoint {
             throw invalid("the config is not valid: \(Self.describe(error))")
         }
         do { try config.model.validate() } catch let error as Seq2SeqError { throw invalid("\(error)") }
+        do { try config.validateTokenizer() } catch { throw invalid("\(error)") }
         func vocabulary(_ key: String, size: Int) throws -> Vocabulary {
             guard let text = file.metadata[key] else { throw invalid("no \"\(key)\" in the metadata") }
             let vocabulary: Vocabulary

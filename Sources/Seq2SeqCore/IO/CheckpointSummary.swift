@@ -128,7 +128,8 @@ public struct CheckpointSummary {
         field("checkpoint", path)
         field("file", "\(Self.grouped(fileBytes)) bytes (\(Self.size(fileBytes))), tensors stored as \(storageTypes.joined(separator: ", ")), format \(Checkpoint.format)")
         field("model", "E=\(m.embeddingSize) H=\(m.encoderHiddenSize) L=\(m.encoderLayers) D=\(m.decoderHiddenSize) M=\(m.decoderLayers) A=\(m.attentionSize) Vs=\(m.sourceVocabularySize) Vt=\(m.targetVocabularySize), dropout \(SVGWriter.number(Double(m.dropout)))")
-        field("tokenizer", "\(config.tokenization.rawValue), \(config.lowercase ? "lowercased" : "case kept"); at most \(config.maxSourceLength) source and \(config.maxTargetLength) target tokens")
+        let merges = config.bpe.map { ", \(Self.grouped($0.merges.count)) merges (one table for both sides)" } ?? ""
+        field("tokenizer", "\(config.tokenization.rawValue)\(merges), \(config.lowercase ? "lowercased" : "case kept"); at most \(config.maxSourceLength) source and \(config.maxTargetLength) target tokens")
         field("vocabularies", "source \(checkpoint.sourceVocabulary.count) tokens, target \(checkpoint.targetVocabulary.count) tokens (each with the 4 specials \(Vocabulary.specials.joined(separator: " ")))")
 
         lines.append("")

@@ -98,13 +98,17 @@ public final class Trainer {
     var gradientHook: ((_ step: Int, _ grads: ModelParameters) -> Void)? = nil
 
     /// A new run: reads `corpus/train.tsv` and `corpus/dev.tsv` (or holds out part of train when there is no dev.tsv),
-    /// builds the vocabularies from the training split,
+    /// learns `bpeMerges` merges (for `bpe` tokenization) and builds the vocabularies from the training split,
     /// and initialises the model from the seed. `model`'s vocabulary sizes are filled in here.
-    public init(corpus: String, checkpoint: String, model: ModelConfig, tokenizer: Tokenizer, options: TrainOptions) throws {
+    public init(corpus: String, checkpoint: String, model: ModelConfig, tokenizer: Tokenizer,
+                bpeMerges: Int = BytePairEncoding.defaultMergeCount, options: TrainOptions) throws {
         paths = TrainingPaths(checkpoint: checkpoint)
         let (train, dev, heldOut) = try Self.trainAndDev(corpus: corpus, seed: options.seed)
         devPairs = dev
         heldOutForValidation = heldOut
+        // Merges from the training split only (dev never shapes the tokens), both sides into one table; they go into
+        // the config, so a resumed run and every later command reuse them rather than learn them again.
+        let tokenizer = tokenizer.learningMerges(from: train.flatMap { [$0.source, $0.target] }, count: bpeMerges)
         let (sources, targets, skipped) = Self.tokenizedWithinLength(train, tokenizer, maxLength: options.maxLength)
         guard !sources.isEmpty else {
             throw Seq2SeqError.invalidOption(flag: "--max-length", reason: "no training pair of \(corpus)/train.tsv is within \(options.maxLength) tokens")
@@ -116,7 +120,7 @@ public final class Trainer {
         modelConfig.targetVocabularySize = targetVocabulary.count
         try modelConfig.validate()
         let config = TranslatorConfig(model: modelConfig, tokenization: tokenizer.tokenization, lowercase: tokenizer.lowercase,
-                                      maxSourceLength: options.maxLength, maxTargetLength: options.maxLength)
+                                      bpe: tokenizer.bpe, maxSourceLength: options.maxLength, maxTargetLength: options.maxLength)
         let checkpoint = Checkpoint(config: config, sourceVocabulary: sourceVocabulary, targetVocabulary: targetVocabulary,
                                     model: Seq2SeqModel(config: modelConfig, seed: options.seed))
         let progress = TrainingProgress(step: 0, epoch: 0, batchInEpoch: 0, dropoutState: options.seed &+ 0x5EED,
