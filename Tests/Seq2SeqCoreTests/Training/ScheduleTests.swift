@@ -47,7 +47,8 @@ import Testing
             stops.append(counters.stopsEarly(after: 3))
         }
         #expect(stops == [false, false, false, false, false, false, true])
-        #expect(rate == 1.0 / 32 && counters.sinceBest == 3   // patience 0: each of the five validations without improvement decayed && counters.plateau == 0)
+        // Patience 0: each of the five validations without improvement decayed the rate.
+        #expect(rate == 1.0 / 32 && counters.sinceBest == 3 && counters.plateau == 0)
         #expect(!counters.stopsEarly(after: nil) && counters.stopsEarly(after: 2) && !counters.stopsEarly(after: 4))
     }
 
