@@ -43,10 +43,10 @@ enum TrainCommand {
             OptionInfo(name: "--seed", valueName: "n", help: "Seed of the initial weights, the data order and dropout. (default: 1)"),
             OptionInfo(name: "--validate-every", valueName: "n", help: "Validate on dev.tsv every this many steps, and at the end. (default: 500)"),
             OptionInfo(name: "--lr-decay", valueName: "x", help: "Multiply the learning rate by x (0 < x ≤ 1) when dev stops improving, as PyTorch's ReduceLROnPlateau: once --patience validations in a row have not improved, the next one that does not decays it. 1 never decays. (default: 1)"),
-            OptionInfo(name: "--patience", valueName: "n", help: "Validations in a row without improvement tolerated before --lr-decay applies; 0 decays at every one. (default: 5)"),
+            OptionInfo(name: "--patience", valueName: "n", help: "Validations in a row without improvement tolerated before --lr-decay applies; with 0 every validation without improvement decays the rate. (default: 5)"),
             OptionInfo(name: "--min-lr", valueName: "x", help: "The learning rate never decays below this. (default: 1e-06)"),
             OptionInfo(name: "--early-stopping", valueName: "n", help: "Stop after n validations in a row without improvement; 0 never stops early. (default: 0)"),
-            OptionInfo(name: "--keep-best", valueName: "n", help: "Also keep the n best checkpoints by dev BLEU as FILE-stepS.safetensors (S the step; input for averaging); those that fall out of the n best are deleted. 1 keeps FILE alone. (default: 1)"),
+            OptionInfo(name: "--keep-best", valueName: "n", help: "Also keep the n best checkpoints by dev BLEU beside FILE, named by their step (model.safetensors → model-step1500.safetensors), e.g. to average them; those that fall out of the n best are deleted. 1 keeps FILE alone. (default: 1)"),
             OptionInfo(name: "--plot", valueName: nil, help: "After every validation, redraw the learning curves beside the checkpoint as FILE.curves.svg (see `seq2seq plot`)."),
             OptionInfo(name: "--max-non-finite-steps", valueName: "n", help: "Stop after this many steps in a row with a non-finite loss or gradient (each is skipped, never applied). (default: 10)"),
             OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work; results do not depend on it. (default: all cores)"),
@@ -158,13 +158,13 @@ enum TrainCommand {
                 let dev = record.dev
                 var verdict = record.isBest ? " — best so far, saved to \(checkpoint)" : ""
                 if !record.isBest && showsPlateau, let count = record.validationsSinceBest {
-                    verdict = " — \(count) validation\(count == 1 ? "" : "s") without improvement (best: step \(trainer.state.progress.bestStep))"
+                    verdict = " — \(validations(count)) without improvement (best: step \(trainer.state.progress.bestStep))"
                 }
                 Output.error(String(format: "step %d: dev BLEU %.2f, exact match %.1f%%, token accuracy %.1f%%, loss %.4f%@",
                                     record.step, dev.bleu, dev.exactMatch, dev.tokenAccuracy, dev.loss, verdict))
                 if plot { drawCurves(log: trainer.paths.log) }
             case let .learningRateDecayed(step, from, to):
-                Output.error("step \(step): learning rate decayed from \(from) to \(to) (no improvement for \(run.patience + 1) validations; --patience \(run.patience))")
+                Output.error("step \(step): learning rate decayed from \(from) to \(to) (no improvement for \(validations(run.patience + 1)); --patience \(run.patience))")
             }
         }
         display.clear()
@@ -177,10 +177,13 @@ enum TrainCommand {
             Output.finish(.interrupted)
         case let .stoppedEarly(step, bestStep):
             let best = trainer.state.progress.best.map { String(format: " (dev BLEU %.2f)", $0.bleu) } ?? ""
-            Output.error("stopped early at step \(step): \(trainer.state.progress.plateau.sinceBest) validations in a row without improvement (--early-stopping \(run.earlyStopping ?? 0)); the best is step \(bestStep)\(best), kept in \(checkpoint)")
+            Output.error("stopped early at step \(step): \(validations(trainer.state.progress.plateau.sinceBest)) in a row without improvement (--early-stopping \(run.earlyStopping ?? 0)); the best is step \(bestStep)\(best), kept in \(checkpoint)")
         }
     }
 }
+
+/// "1 validation", "2 validations".
+private func validations(_ count: Int) -> String { "\(count) validation\(count == 1 ? "" : "s")" }
 
 /// `--plot`: the log so far drawn beside it; a failure to draw is reported and training goes on.
 private func drawCurves(log: String) {
