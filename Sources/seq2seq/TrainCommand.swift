@@ -178,6 +178,7 @@ enum TrainCommand {
         case let .stoppedEarly(step, bestStep):
             let best = trainer.state.progress.best.map { String(format: " (dev BLEU %.2f)", $0.bleu) } ?? ""
             Output.error("stopped early at step \(step): \(validations(trainer.state.progress.plateau.sinceBest)) in a row without improvement (--early-stopping \(run.earlyStopping ?? 0)); the best is step \(bestStep)\(best), kept in \(checkpoint)")
+            if resume { Output.error("to train on anyway, resume with a larger --early-stopping, or 0 to turn it off") }
         }
     }
 }

@@ -71,6 +71,14 @@ import Testing
             let kept = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("model-step") }
             #expect(Set(kept) == expected)
 
+            // Resumed as it was, it stops again at once, as the uninterrupted run did, and says how to go on.
+            let again = try runSeq2Seq(["train", "--corpus", run.corpus, "--checkpoint", run.checkpoint, "--resume",
+                                        "--max-steps", "\(last.step + 2)"])
+            expectSuccess(again)
+            #expect(again.stderr.contains("stopped early at step \(last.step): 2 validations in a row"), "stderr: \(again.stderr)")
+            #expect(again.stderr.contains("resume with a larger --early-stopping, or 0 to turn it off"))
+            #expect(try TrainingState.load(path: run.paths.state).progress.step == last.step)
+
             // --resume may turn early stopping off (and keep more checkpoints); the schedule itself is the run's own.
             let resumed = try runSeq2Seq(["train", "--corpus", run.corpus, "--checkpoint", run.checkpoint, "--resume",
                                           "--early-stopping", "0", "--max-steps", "\(last.step + 2)", "--keep-best", "3"])
