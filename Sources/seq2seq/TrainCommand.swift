@@ -43,12 +43,19 @@ enum TrainCommand {
             OptionInfo(name: "--clip-norm", valueName: "x", help: "Clip gradients to this global L2 norm. (default: 1)"),
             OptionInfo(name: "--seed", valueName: "n", help: "Seed of the initial weights, the data order and dropout. (default: 1)"),
             OptionInfo(name: "--validate-every", valueName: "n", help: "Validate on dev.tsv every this many steps, and at the end. (default: 500)"),
+            OptionInfo(name: "--lr-decay", valueName: "x", help: "Multiply the learning rate by x (0 < x ≤ 1) when dev stops improving, as PyTorch's ReduceLROnPlateau: once --patience validations in a row have not improved, the next one that does not decays it. 1 never decays. (default: 1)"),
+            OptionInfo(name: "--patience", valueName: "n", help: "Validations in a row without improvement tolerated before --lr-decay applies; with 0 every validation without improvement decays the rate. (default: 5)"),
+            OptionInfo(name: "--min-lr", valueName: "x", help: "The learning rate never decays below this. (default: 1e-06)"),
+            OptionInfo(name: "--early-stopping", valueName: "n", help: "Stop after n validations in a row without improvement; 0 never stops early. (default: 0)"),
+            OptionInfo(name: "--keep-best", valueName: "n", help: "Also keep the n best checkpoints by dev BLEU beside FILE, named by their step (model.safetensors → model-step1500.safetensors), e.g. to average them; those that fall out of the n best are deleted. 1 keeps FILE alone. (default: 1)"),
             OptionInfo(name: "--plot", valueName: nil, help: "After every validation, redraw the learning curves beside the checkpoint as FILE.curves.svg (see `seq2seq plot`)."),
             OptionInfo(name: "--max-non-finite-steps", valueName: "n", help: "Stop after this many steps in a row with a non-finite loss or gradient (each is skipped, never applied). (default: 10)"),
             OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work; results do not depend on it. (default: all cores)"),
         ],
         discussion: """
             Ctrl-C (or SIGTERM) finishes the current step, saves the state beside the checkpoint and exits with 130; `--resume` then continues exactly where it stopped. A second Ctrl-C stops at once.
+
+            A validation improves when it beats the best so far on dev BLEU (ties: exact match, then lower dev loss); that is the one saved to FILE, and what --lr-decay, --early-stopping and --keep-best count. A resumed run may change --epochs, --max-steps, --validate-every, --early-stopping and --keep-best.
 
             --tokenization bpe cuts each word into pieces by byte-pair encoding (Sennrich et al. 2016): merges are learned on the training pairs only, both sides into one table (English and French share names, numbers and cognates, which are then cut alike on both sides), and stored in the checkpoint, so translation needs nothing else. Pieces of a word are glued by the joiner ￭, so the text comes back exactly. The default of 2,000 merges was measured on Corpora/eng-fra (10,421 pairs): words give 2,935 English and 4,781 French tokens, of which 1,037 and 2,139 occur only once (too rare to learn); 2,000 merges give 1,343 and 1,472 tokens, of which only 71 and 78 occur once, for sentences of 6.9 and 8.2 tokens instead of 5.6 and 6.3 words. 500 merges leave 20 and 30 such tokens but make sentences of 9.1 and 10.6 tokens; 8,000 merges are close to words again (678 and 821 tokens occur once).
             """)
@@ -58,6 +65,7 @@ enum TrainCommand {
         "--embedding-size", "--hidden-size", "--encoder-layers", "--decoder-hidden-size", "--decoder-layers",
         "--attention-size", "--tokenization", "--bpe-merges", "--max-length", "--min-count", "--max-vocabulary", "--batch-size",
         "--learning-rate", "--dropout", "--label-smoothing", "--clip-norm", "--seed", "--max-non-finite-steps",
+        "--lr-decay", "--patience", "--min-lr",
     ]
 
     static func run(_ arguments: Arguments) throws {
@@ -87,6 +95,18 @@ enum TrainCommand {
         options.maxVocabulary = try arguments.optionalInt("--max-vocabulary", in: 5...10_000_000)
         options.maxNonFiniteSteps = try arguments.int("--max-non-finite-steps", default: options.maxNonFiniteSteps, in: 1...1_000_000)
         options.threads = try arguments.int("--threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)
+        options.learningRateDecay = try arguments.float("--lr-decay", default: options.learningRateDecay, in: 0...1)
+        if options.learningRateDecay == 0 {
+            throw Seq2SeqError.invalidOption(flag: "--lr-decay", reason: "expects a number above 0 and at most 1 (1 never decays), got '\(arguments.string("--lr-decay") ?? "")'")
+        }
+        options.patience = try arguments.int("--patience", default: options.patience, in: 0...Int(Int32.max))
+        options.minimumLearningRate = try arguments.float("--min-lr", default: options.minimumLearningRate, in: 0...10)
+        if options.learningRateDecay < 1 && options.minimumLearningRate >= options.learningRate && !arguments.flag("--resume") {
+            throw Seq2SeqError.invalidOption(flag: "--min-lr", reason: "is \(options.minimumLearningRate), not below the learning rate \(options.learningRate), so --lr-decay could never lower it")
+        }
+        let earlyStopping = try arguments.int("--early-stopping", default: 0, in: 0...Int(Int32.max))
+        options.earlyStopping = earlyStopping == 0 ? nil : earlyStopping
+        options.keepBest = try arguments.int("--keep-best", default: options.keepBest, in: 1...Int(Int32.max))
         let tokenizer = Tokenizer(tokenization: try arguments.choice("--tokenization", default: Tokenization.word),
                                   lowercase: arguments.flag("--lowercase"))
         let bpeMerges = try arguments.int("--bpe-merges", default: BytePairEncoding.defaultMergeCount, in: 0...1_000_000)
@@ -104,7 +124,9 @@ enum TrainCommand {
         if resume {
             trainer = try Trainer(resuming: checkpoint, corpus: corpus,
                                   epochs: arguments.string("--epochs") == nil ? nil : options.epochs, maxSteps: options.maxSteps,
-                                  validateEvery: arguments.string("--validate-every") == nil ? nil : options.validateEvery)
+                                  validateEvery: arguments.string("--validate-every") == nil ? nil : options.validateEvery,
+                                  earlyStopping: arguments.string("--early-stopping") == nil ? nil : .some(options.earlyStopping),
+                                  keepBest: arguments.string("--keep-best") == nil ? nil : options.keepBest)
         } else {
             trainer = try Trainer(corpus: corpus, checkpoint: checkpoint, model: model, tokenizer: tokenizer, bpeMerges: bpeMerges,
                               options: options)
@@ -113,7 +135,10 @@ enum TrainCommand {
             Output.error("note: \(corpus)/dev.tsv does not exist; holding out \(heldOut) pairs of train.tsv (chosen by the seed) for validation")
         }
         let plot = arguments.flag("--plot")
-        let display = ProgressDisplay(live: Output.standardErrorIsTerminal)
+        let run = trainer.state.options
+        let display = ProgressDisplay(live: Output.standardErrorIsTerminal, initialLearningRate: run.learningRate)
+        // The plateau counters matter (and are shown) only when something acts on them.
+        let showsPlateau = run.learningRateDecay < 1 || run.earlyStopping != nil
         // Ctrl-C and SIGTERM ask the trainer to stop after the current step; a second Ctrl-C ends the process.
         // They are unblocked first: a parent may have started us with them blocked (libdispatch blocks signals in
         // its threads, and a spawned process inherits the mask).
@@ -142,20 +167,35 @@ enum TrainCommand {
             case let .validated(record):
                 display.clear()
                 let dev = record.dev
+                var verdict = record.isBest ? " — best so far, saved to \(checkpoint)" : ""
+                if !record.isBest && showsPlateau, let count = record.validationsSinceBest {
+                    verdict = " — \(validations(count)) without improvement (best: step \(trainer.state.progress.bestStep))"
+                }
                 Output.error(String(format: "step %d: dev BLEU %.2f, exact match %.1f%%, token accuracy %.1f%%, loss %.4f%@",
-                                    record.step, dev.bleu, dev.exactMatch, dev.tokenAccuracy, dev.loss,
-                                    record.isBest ? " — best so far, saved to \(checkpoint)" : ""))
+                                    record.step, dev.bleu, dev.exactMatch, dev.tokenAccuracy, dev.loss, verdict))
                 if plot { drawCurves(log: trainer.paths.log) }
+            case let .learningRateDecayed(step, from, to):
+                Output.error("step \(step): learning rate decayed from \(from) to \(to) (no improvement for \(validations(run.patience + 1)); --patience \(run.patience))")
             }
         }
         display.clear()
-        if case .interrupted = end {
+        switch end {
+        case .finished:
+            break
+        case .interrupted:
             Output.error("interrupted at step \(trainer.state.progress.step); the state is saved in \(trainer.paths.state)")
             Output.error("resume with: seq2seq train --corpus \(corpus) --checkpoint \(checkpoint) --resume")
             Output.finish(.interrupted)
+        case let .stoppedEarly(step, bestStep):
+            let best = trainer.state.progress.best.map { String(format: " (dev BLEU %.2f)", $0.bleu) } ?? ""
+            Output.error("stopped early at step \(step): \(validations(trainer.state.progress.plateau.sinceBest)) in a row without improvement (--early-stopping \(run.earlyStopping ?? 0)); the best is step \(bestStep)\(best), kept in \(checkpoint)")
+            if resume { Output.error("to train on anyway, resume with a larger --early-stopping, or 0 to turn it off") }
         }
     }
 }
+
+/// "1 validation", "2 validations".
+private func validations(_ count: Int) -> String { "\(count) validation\(count == 1 ? "" : "s")" }
 
 /// `--plot`: the log so far drawn beside it; a failure to draw is reported and training goes on.
 private func drawCurves(log: String) {
@@ -171,14 +211,20 @@ private func drawCurves(log: String) {
 /// Shows training progress: one line rewritten in place on a terminal, a plain line every 10 s otherwise.
 final class ProgressDisplay {
     let live: Bool
+    /// The learning rate is shown once it differs from this (after a decay).
+    let initialLearningRate: Float
     private var lastPlain = ContinuousClock.now
     private var showing = false
 
-    init(live: Bool) { self.live = live }
+    init(live: Bool, initialLearningRate: Float) {
+        self.live = live
+        self.initialLearningRate = initialLearningRate
+    }
 
     func show(_ r: ProgressReport) {
-        let line = String(format: "epoch %d · step %d/%d · loss %.4f · %.0f target tokens/s · ETA %@",
+        var line = String(format: "epoch %d · step %d/%d · loss %.4f · %.0f target tokens/s · ETA %@",
                           r.epoch, r.step, r.totalSteps, r.loss, r.targetTokensPerSecond, Self.duration(r.etaSeconds))
+        if r.learningRate != initialLearningRate { line += " · lr \(r.learningRate)" }
         if live {
             Output.errorRaw("\r\u{1B}[K" + line)
             showing = true

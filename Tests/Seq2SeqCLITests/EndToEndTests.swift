@@ -99,7 +99,8 @@ func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
 // MARK: - Tests
 
 @Suite struct EndToEndTests {
-    static let logKeys: Set<String> = ["step", "epoch", "train_loss", "dev", "best", "elapsed_seconds"]
+    static let logKeys: Set<String> = ["step", "epoch", "train_loss", "dev", "best", "elapsed_seconds", "learning_rate",
+                                       "plateau_count", "validations_since_best"]
     static let devKeys: Set<String> = ["bleu", "exact_match", "token_accuracy", "loss", "perplexity", "sentences"]
 
     /// The validation log, one parsed object a line, checking every line's keys.

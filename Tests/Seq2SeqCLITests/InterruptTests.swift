@@ -1,5 +1,6 @@
 // InterruptTests.swift — Ctrl-C during training: the binary finishes its step, saves the state, says how to resume
-// and exits 130; `--resume` then ends with exactly the parameters of a run that was never interrupted.
+// and exits 130; `--resume` then ends with exactly the parameters of a run that was never interrupted, with the same
+// validations, learning-rate decays and kept checkpoints.
 
 import Foundation
 import Synchronization
@@ -17,7 +18,8 @@ import Testing
         try withTemporaryDirectory { folder in
             let run = try TinyRun(folder: folder)
             let flags = TinyRun.modelFlags + ["--batch-size", "8", "--max-length", "6", "--seed", "1", "--epochs", "100000",
-                                              "--validate-every", "1000000", "--dropout", "0.1", "--threads", "1"]
+                                              "--validate-every", "3", "--dropout", "0.1", "--threads", "1",
+                                              "--lr-decay", "0.5", "--patience", "0", "--keep-best", "2"]
             let interrupted = folder.appendingPathComponent("interrupted/model.safetensors").path
             let straight = folder.appendingPathComponent("straight/model.safetensors").path
 
@@ -52,13 +54,26 @@ import Testing
             // 2. Resumed to ten steps further, and 3. the same run straight through; same final state, bit for bit.
             let target = String(stoppedAt + 10)
             expectSuccess(try runSeq2Seq(["train", "--corpus", run.corpus, "--checkpoint", interrupted, "--resume",
-                                          "--max-steps", target, "--validate-every", "1000000", "--threads", "1"]))
+                                          "--max-steps", target, "--threads", "1"]))
             expectSuccess(try runSeq2Seq(["train", "--corpus", run.corpus, "--checkpoint", straight, "--max-steps", target] + flags))
             let resumed = try TrainingState.load(path: TrainingPaths(checkpoint: interrupted).state)
             let uninterrupted = try TrainingState.load(path: TrainingPaths(checkpoint: straight).state)
             #expect(resumed.progress.step == stoppedAt + 10 && uninterrupted.progress.step == stoppedAt + 10)
             #expect(Array(resumed.checkpoint.model.parameters.storage.buffer) == Array(uninterrupted.checkpoint.model.parameters.storage.buffer))
             #expect(Array(resumed.adam.secondMoment.buffer) == Array(uninterrupted.adam.secondMoment.buffer))
+            #expect(resumed.adam.options.learningRate == uninterrupted.adam.options.learningRate)
+            #expect(resumed.progress.plateau == uninterrupted.progress.plateau)
+            #expect(resumed.progress.bestCheckpoints == uninterrupted.progress.bestCheckpoints)
+            // The validations before the interruption and after the resume are those of the straight run (the
+            // training loss of the first one after the resume covers only the steps since it, so it is left out).
+            let verdicts = { (r: ValidationRecord) in "\(r.step) \(r.dev.bleu) \(r.isBest) \(String(describing: r.learningRate))" }
+            #expect(try LearningCurves.read(path: TrainingPaths(checkpoint: interrupted).log).map(verdicts)
+                    == LearningCurves.read(path: TrainingPaths(checkpoint: straight).log).map(verdicts))
+            let kept = { (path: String) in
+                try FileManager.default.contentsOfDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+                    .filter { $0.hasPrefix("model-step") }.sorted()
+            }
+            #expect(try kept(interrupted) == kept(straight))
         }
     }
 }

@@ -22,6 +22,17 @@ public struct TrainOptions: Codable, Equatable, Sendable {
     public var threads: Int = 1
     /// Stop when this many steps in a row had a non-finite loss or gradient (each is skipped, not applied).
     public var maxNonFiniteSteps: Int = 10
+    /// Multiplies Adam's learning rate when dev stops improving (`PlateauCounters.record`); 1 never changes it.
+    public var learningRateDecay: Float = 1
+    /// Validations in a row without improvement tolerated before the learning rate decays (as ReduceLROnPlateau's).
+    public var patience: Int = 5
+    /// The learning rate never decays below this.
+    public var minimumLearningRate: Float = 1e-6
+    /// Stop training after this many validations in a row without improvement; nil never stops early.
+    public var earlyStopping: Int? = nil
+    /// How many of the best validations' checkpoints to keep as `TrainingPaths.kept(step:)` files; 1 keeps the
+    /// best checkpoint alone (and no such files).
+    public var keepBest: Int = 1
 
     public init() {}
 
@@ -37,6 +48,38 @@ public struct TrainOptions: Codable, Equatable, Sendable {
         case minCount = "min_count"
         case maxVocabulary = "max_vocabulary"
         case maxNonFiniteSteps = "max_non_finite_steps"
+        case learningRateDecay = "lr_decay"
+        case patience
+        case minimumLearningRate = "min_lr"
+        case earlyStopping = "early_stopping"
+        case keepBest = "keep_best"
+    }
+}
+
+extension TrainOptions {
+    /// The options of a state file written before the learning-rate schedule, early stopping and keep-best existed
+    /// lack them: they decode to the defaults, so such a run continues exactly as it started.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        maxSteps = try c.decodeIfPresent(Int.self, forKey: .maxSteps)
+        labelSmoothing = try c.decode(Float.self, forKey: .labelSmoothing)
+        clipNorm = try c.decode(Float.self, forKey: .clipNorm)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        validateEvery = try c.decode(Int.self, forKey: .validateEvery)
+        maxLength = try c.decode(Int.self, forKey: .maxLength)
+        minCount = try c.decode(Int.self, forKey: .minCount)
+        maxVocabulary = try c.decodeIfPresent(Int.self, forKey: .maxVocabulary)
+        threads = try c.decode(Int.self, forKey: .threads)
+        maxNonFiniteSteps = try c.decodeIfPresent(Int.self, forKey: .maxNonFiniteSteps) ?? maxNonFiniteSteps
+        learningRateDecay = try c.decodeIfPresent(Float.self, forKey: .learningRateDecay) ?? learningRateDecay
+        patience = try c.decodeIfPresent(Int.self, forKey: .patience) ?? patience
+        minimumLearningRate = try c.decodeIfPresent(Float.self, forKey: .minimumLearningRate) ?? minimumLearningRate
+        earlyStopping = try c.decodeIfPresent(Int.self, forKey: .earlyStopping)
+        keepBest = try c.decodeIfPresent(Int.self, forKey: .keepBest) ?? keepBest
     }
 }
 
@@ -48,12 +91,22 @@ public struct ValidationRecord: Codable, Equatable, Sendable {
     public var dev: EvaluationReport
     public var isBest: Bool
     public var elapsedSeconds: Double
+    /// Adam's learning rate from this validation on (lower than the previous record's when it decayed here).
+    /// Logs written before the schedule existed have none of the last three fields.
+    public var learningRate: Float? = nil
+    /// `PlateauCounters.plateau` after this validation: how close the next decay is.
+    public var plateauCount: Int? = nil
+    /// `PlateauCounters.sinceBest` after this validation: how close early stopping is.
+    public var validationsSinceBest: Int? = nil
 
     enum CodingKeys: String, CodingKey {
         case step, epoch, dev
         case trainLoss = "train_loss"
         case isBest = "best"
         case elapsedSeconds = "elapsed_seconds"
+        case learningRate = "learning_rate"
+        case plateauCount = "plateau_count"
+        case validationsSinceBest = "validations_since_best"
     }
 }
 
@@ -66,6 +119,8 @@ public struct ProgressReport: Sendable {
     public var targetTokensPerSecond: Double
     public var elapsedSeconds: Double
     public var etaSeconds: Double
+    /// Adam's current learning rate (it changes only when it decays on a plateau).
+    public var learningRate: Float
 }
 
 public enum TrainingEvent: Sendable {
@@ -76,6 +131,8 @@ public enum TrainingEvent: Sendable {
     case validated(ValidationRecord)
     /// A step whose loss or gradient was not finite: its update was not applied.
     case skippedStep(step: Int, loss: Double, gradientNorm: Double)
+    /// The validation at `step` made the learning rate decay (sent right after its `.validated`).
+    case learningRateDecayed(step: Int, from: Float, to: Float)
 }
 
 /// How a run ended.
@@ -84,6 +141,8 @@ public enum TrainingEnd: Sendable {
     case finished
     /// `shouldStop` asked to stop; the state after the last whole step is saved for `--resume`.
     case interrupted
+    /// `earlyStopping` validations in a row, the last at `step`, were no better than the one at `bestStep`.
+    case stoppedEarly(step: Int, bestStep: Int)
 }
 
 public final class Trainer {
@@ -134,14 +193,18 @@ public final class Trainer {
         try Self.checkMemory(modelConfig, options: options, sources: trainSources, targets: trainTargets)
     }
 
-    /// Continues the run whose state sits beside `checkpoint`. Epochs, maximum steps and the validation interval
-    /// may change (they do not change what a step computes); everything else is the run's own.
-    public init(resuming checkpoint: String, corpus: String, epochs: Int?, maxSteps: Int?, validateEvery: Int? = nil) throws {
+    /// Continues the run whose state sits beside `checkpoint`. Epochs, maximum steps, the validation interval, early
+    /// stopping and how many best checkpoints to keep may change (they do not change what a step computes); nil keeps
+    /// the run's own, and `earlyStopping: .some(nil)` turns early stopping off. Everything else is the run's own.
+    public init(resuming checkpoint: String, corpus: String, epochs: Int?, maxSteps: Int?, validateEvery: Int? = nil,
+                earlyStopping: Int?? = nil, keepBest: Int? = nil) throws {
         paths = TrainingPaths(checkpoint: checkpoint)
         state = try TrainingState.load(path: paths.state)
         if let epochs { state.options.epochs = epochs }
         if let maxSteps { state.options.maxSteps = maxSteps }
         if let validateEvery { state.options.validateEvery = validateEvery }
+        if let earlyStopping { state.options.earlyStopping = earlyStopping }
+        if let keepBest { state.options.keepBest = keepBest }
         let config = state.checkpoint.config, tokenizer = config.tokenizer
         let (train, dev, heldOut) = try Self.trainAndDev(corpus: corpus, seed: state.options.seed)
         devPairs = dev
@@ -242,10 +305,13 @@ public final class Trainer {
         return batches
     }
 
-    /// Trains until the planned steps are done, validating every `validateEvery` steps and at the end.
-    /// `shouldStop` is polled between steps (an interrupt request): then the state after the last whole step is
-    /// saved and the run ends `.interrupted`. A step whose loss or gradient is not finite is skipped (never applied,
-    /// so no non-finite value reaches the weights); `maxNonFiniteSteps` of them in a row stop training with an error.
+    /// Trains until the planned steps are done, validating every `validateEvery` steps and at the end. Each
+    /// validation may make the learning rate decay, and `earlyStopping` validations in a row without improvement end
+    /// the run `.stoppedEarly` (a resumed run that had already met that condition ends so at once, as the
+    /// uninterrupted run would have). `shouldStop` is polled between steps (an interrupt request): then the state
+    /// after the last whole step is saved and the run ends `.interrupted`. A step whose loss or gradient is not
+    /// finite is skipped (never applied, so no non-finite value reaches the weights); `maxNonFiniteSteps` of them in a
+    /// row stop training with an error.
     @discardableResult
     public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws -> TrainingEnd {
         let model = state.checkpoint.model
@@ -268,27 +334,50 @@ public final class Trainer {
         var nonFiniteInARow = 0
         var interrupted = false
 
-        func validate() throws {
+        /// Validates, keeps the checkpoint if it is among the best, applies the schedule; true: stop early.
+        /// The files are written in an order that a crash at any point cannot spoil: the checkpoints, then the
+        /// deletions, then the state, so that a resumed run redoes this validation and all of its effects.
+        func validate() throws -> Bool {
             state.progress.dropoutState = dropout.rng.state
             state.progress.trainingSeconds = elapsed()
             let report = Evaluation.evaluate(Translator(checkpoint: state.checkpoint, batchSize: 64), on: devPairs)
             let score = ValidationScore(bleu: report.bleu, exactMatch: report.exactMatch, loss: report.loss)
             let isBest = state.progress.best.map { $0 < score } ?? true
+            var scored = state.checkpoint
+            scored.training = TrainingSummary(step: state.progress.step, epoch: state.progress.epoch, devBLEU: report.bleu,
+                                              devExactMatch: report.exactMatch, devLoss: report.loss, trainingSeconds: elapsed())
             if isBest {
                 state.progress.best = score
                 state.progress.bestStep = state.progress.step
-                var best = state.checkpoint
-                best.training = TrainingSummary(step: state.progress.step, epoch: state.progress.epoch, devBLEU: report.bleu,
-                                                devExactMatch: report.exactMatch, devLoss: report.loss, trainingSeconds: elapsed())
-                try best.save(to: paths.checkpoint)
+                try scored.save(to: paths.checkpoint)
             }
+            // With --keep-best 1 the best checkpoint is the only one kept: limit 0 for the extra files.
+            let (isKept, dropped) = state.progress.bestCheckpoints.offer(KeptCheckpoint(step: state.progress.step, score: score),
+                                                                         limit: options.keepBest > 1 ? options.keepBest : 0)
+            if isKept { try scored.save(to: paths.kept(step: state.progress.step)) }
+            for old in dropped { try Self.removeFile(paths.kept(step: old.step)) }
+            let rateBefore = state.adam.options.learningRate
+            state.adam.options.learningRate = state.progress.plateau.record(
+                improved: isBest, learningRate: rateBefore, factor: options.learningRateDecay,
+                patience: options.patience, minimum: options.minimumLearningRate)
             let record = ValidationRecord(step: state.progress.step, epoch: state.progress.epoch,
                                           trainLoss: windowTokens > 0 ? windowLoss / Double(windowTokens) : .nan,
-                                          dev: report, isBest: isBest, elapsedSeconds: elapsed())
+                                          dev: report, isBest: isBest, elapsedSeconds: elapsed(),
+                                          learningRate: state.adam.options.learningRate,
+                                          plateauCount: state.progress.plateau.plateau,
+                                          validationsSinceBest: state.progress.plateau.sinceBest)
             try Self.appendLine(try Checkpoint.json(record), to: paths.log)
             try state.save(to: paths.state)
             lastValidatedStep = state.progress.step
             onEvent(.validated(record))
+            if state.adam.options.learningRate != rateBefore {
+                onEvent(.learningRateDecayed(step: state.progress.step, from: rateBefore, to: state.adam.options.learningRate))
+            }
+            return state.progress.plateau.stopsEarly(after: options.earlyStopping)
+        }
+
+        if resumedAt != nil && state.progress.plateau.stopsEarly(after: options.earlyStopping) {
+            return .stoppedEarly(step: state.progress.step, bestStep: state.progress.bestStep)
         }
 
         training: while state.progress.epoch < options.epochs {
@@ -333,12 +422,14 @@ public final class Trainer {
                     onEvent(.progress(ProgressReport(epoch: state.progress.epoch + 1, step: state.progress.step, totalSteps: totalSteps,
                                                      loss: windowLoss / Double(max(windowTokens, 1)),
                                                      targetTokensPerSecond: Double(runTokens) / max(runSeconds, 1e-9),
-                                                     elapsedSeconds: elapsed(), etaSeconds: remaining)))
+                                                     elapsedSeconds: elapsed(), etaSeconds: remaining,
+                                                     learningRate: state.adam.options.learningRate)))
                     lastReport = clock.now
                 }
                 if state.progress.step % options.validateEvery == 0 {
-                    try validate()
+                    let stopsEarly = try validate()
                     windowLoss = 0; windowTokens = 0
+                    if stopsEarly { return .stoppedEarly(step: state.progress.step, bestStep: state.progress.bestStep) }
                 }
             }
             if state.progress.batchInEpoch >= batches.count {
@@ -352,12 +443,24 @@ public final class Trainer {
             try state.save(to: paths.state)
             return .interrupted
         }
-        if state.progress.step != lastValidatedStep || state.progress.best == nil { try validate() }
+        if state.progress.step != lastValidatedStep || state.progress.best == nil { _ = try validate() }
         return .finished
     }
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    /// Deletes a file that is no longer wanted; one already gone is fine (a crash may have come between a deletion
+    /// and the state that records it).
+    static func removeFile(_ path: String) throws {
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch where !FileManager.default.fileExists(atPath: path) {
+            return
+        } catch {
+            throw Seq2SeqError.unwritableFile(path: path, reason: "cannot delete it: \(error.localizedDescription)")
+        }
     }
 
     static func appendLine(_ line: String, to path: String) throws {

@@ -1,14 +1,17 @@
 // TrainingState.swift — everything `train --resume` needs beyond the best checkpoint: the current weights, Adam's
-// moments and step, where the data order stands, the dropout generator and the best score so far. Written
-// atomically beside the checkpoint at every validation, as a safetensors file of its own. Stage [8].
+// moments, step and learning rate, where the data order stands, the dropout generator, the best score so far, the
+// plateau counters and the kept checkpoints. Written atomically beside the checkpoint at every validation, as a
+// safetensors file of its own. Stage [8].
 
 import Foundation
 
-/// Where a run keeps its files: the best checkpoint, the resume state and the validation log side by side.
+/// Where a run keeps its files: the best checkpoint, the resume state and the validation log side by side, and with
+/// `--keep-best N` the N best checkpoints named by their step (model.safetensors → model-step1500.safetensors).
 public struct TrainingPaths: Sendable {
     public let checkpoint: String
     public var state: String { stem + ".state.safetensors" }
     public var log: String { stem + ".log.jsonl" }
+    public func kept(step: Int) -> String { stem + "-step\(step).safetensors" }
     private var stem: String { checkpoint.hasSuffix(".safetensors") ? String(checkpoint.dropLast(".safetensors".count)) : checkpoint }
 
     public init(checkpoint: String) { self.checkpoint = checkpoint }
@@ -42,6 +45,10 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
     public var trainingSeconds: Double
     /// Steps whose loss or gradient was not finite, skipped without an update.
     public var skippedSteps: Int = 0
+    /// Validations without improvement, for the learning-rate decay and early stopping.
+    public var plateau = PlateauCounters()
+    /// The checkpoints kept with `--keep-best`, best first.
+    public var bestCheckpoints = BestCheckpoints()
 
     enum CodingKeys: String, CodingKey {
         case step, epoch, best
@@ -50,6 +57,43 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
         case bestStep = "best_step"
         case trainingSeconds = "training_seconds"
         case skippedSteps = "skipped_steps"
+        case plateauCount = "plateau_count"
+        case validationsSinceBest = "validations_since_best"
+        case kept
+    }
+}
+
+extension TrainingProgress {
+    /// A state file written before a field existed lacks it: it decodes as it was then (none skipped, no plateau
+    /// counted, no checkpoints kept besides the best).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        step = try c.decode(Int.self, forKey: .step)
+        epoch = try c.decode(Int.self, forKey: .epoch)
+        batchInEpoch = try c.decode(Int.self, forKey: .batchInEpoch)
+        dropoutState = try c.decode(UInt64.self, forKey: .dropoutState)
+        best = try c.decodeIfPresent(ValidationScore.self, forKey: .best)
+        bestStep = try c.decode(Int.self, forKey: .bestStep)
+        trainingSeconds = try c.decode(Double.self, forKey: .trainingSeconds)
+        skippedSteps = try c.decodeIfPresent(Int.self, forKey: .skippedSteps) ?? 0
+        plateau = PlateauCounters(plateau: try c.decodeIfPresent(Int.self, forKey: .plateauCount) ?? 0,
+                                  sinceBest: try c.decodeIfPresent(Int.self, forKey: .validationsSinceBest) ?? 0)
+        bestCheckpoints = BestCheckpoints(kept: try c.decodeIfPresent([KeptCheckpoint].self, forKey: .kept) ?? [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(step, forKey: .step)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encode(batchInEpoch, forKey: .batchInEpoch)
+        try c.encode(dropoutState, forKey: .dropoutState)
+        try c.encodeIfPresent(best, forKey: .best)
+        try c.encode(bestStep, forKey: .bestStep)
+        try c.encode(trainingSeconds, forKey: .trainingSeconds)
+        try c.encode(skippedSteps, forKey: .skippedSteps)
+        try c.encode(plateau.plateau, forKey: .plateauCount)
+        try c.encode(plateau.sinceBest, forKey: .validationsSinceBest)
+        try c.encode(bestCheckpoints.kept, forKey: .kept)
     }
 }
 
@@ -81,6 +125,7 @@ public struct TrainingState {
         file.metadata["options"] = try Checkpoint.json(options)
         file.metadata["progress"] = try Checkpoint.json(progress)
         file.metadata["adam_step"] = String(adam.step)
+        file.metadata["adam_learning_rate"] = String(adam.options.learningRate)   // exact: Float's shortest round trip
         try SafeTensors.write(file, to: path)
     }
 
@@ -100,7 +145,13 @@ public struct TrainingState {
         file.metadata["format"] = Checkpoint.format
         let checkpoint = try Checkpoint(file: file, path: path)
         let table = checkpoint.model.parameters.table
-        var adam = Adam(parameterCount: table.count, options: AdamOptions(learningRate: options.learningRate))
+        // A state file from before the learning-rate schedule has no current rate: it is still the initial one.
+        var learningRate = options.learningRate
+        if let text = file.metadata["adam_learning_rate"] {
+            guard let rate = Float(text), rate.isFinite, rate > 0 else { throw invalid("bad adam_learning_rate \"\(text)\"") }
+            learningRate = rate
+        }
+        var adam = Adam(parameterCount: table.count, options: AdamOptions(learningRate: learningRate))
         adam.restore(step: adamStep)
         for (prefix, moment) in [("adam.first_moment.", adam.firstMoment), ("adam.second_moment.", adam.secondMoment)] {
             for info in table.entries {
