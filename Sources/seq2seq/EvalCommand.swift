@@ -1,5 +1,5 @@
-// EvalCommand.swift — `seq2seq eval`: corpus BLEU (sacreBLEU-compatible, 13a), exact match, token accuracy and
-// perplexity of a checkpoint on a test set.
+// EvalCommand.swift — `seq2seq eval`: corpus BLEU (sacreBLEU-compatible, 13a) and chrF2, each with sacreBLEU's
+// signature, exact match, token accuracy and perplexity of a checkpoint on a test set.
 
 import Foundation
 import Seq2SeqCore
@@ -7,7 +7,7 @@ import Seq2SeqCore
 enum EvalCommand {
     static let info = CommandInfo(
         name: "eval",
-        abstract: "Evaluate a checkpoint on sentence pairs: BLEU, exact match, token accuracy, perplexity.",
+        abstract: "Evaluate a checkpoint on sentence pairs: BLEU, chrF, exact match, token accuracy, perplexity.",
         usage: "seq2seq eval --checkpoint FILE --corpus FILE.tsv [--json] [--batch-size N]",
         options: [
             OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
@@ -15,7 +15,7 @@ enum EvalCommand {
             OptionInfo(name: "--json", valueName: nil, help: "Print the numbers as one JSON object."),
             OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together (greedy). (default: 64)"),
         ],
-        discussion: "BLEU is corpus BLEU of the detokenized greedy translations against the references as written, computed as sacreBLEU does by default; exact match compares tokens; token accuracy and perplexity are teacher-forced.")
+        discussion: "BLEU and chrF are corpus scores of the detokenized greedy translations against the references as written, computed as sacreBLEU 2.6.0 does by default (BLEU with 13a tokens, chrF2: character 6-grams, β = 2), each shown with sacreBLEU's signature; exact match compares tokens; token accuracy and perplexity are teacher-forced.")
 
     static func run(_ arguments: Arguments) throws {
         let translator = try TranslateCommand.makeTranslator(arguments)
@@ -24,13 +24,32 @@ enum EvalCommand {
         if arguments.flag("--json") {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            Output.line(String(decoding: try encoder.encode(report), as: UTF8.self))
+            Output.line(String(decoding: try encoder.encode(SignedReport(report: report)), as: UTF8.self))
             return
         }
         Output.line("sentences       \(report.sentences)")
         Output.line(String(format: "BLEU            %.2f   (%@)", report.bleu, BLEUScore.signature))
+        Output.line(String(format: "%@           %.2f   (%@)", ChrFScore.name, report.chrF ?? .nan, ChrFScore.signature))
         Output.line(String(format: "exact match     %.2f%%", report.exactMatch))
         Output.line(String(format: "token accuracy  %.2f%%   (teacher-forced)", report.tokenAccuracy))
         Output.line(String(format: "perplexity      %.4f   (loss %.4f nats/token)", report.perplexity, report.loss))
+    }
+}
+
+/// The report's fields and, beside them, the sacreBLEU signatures of its two scores ("bleu_signature",
+/// "chrf_signature"), so a JSON result says how it was computed. Kept out of `EvaluationReport` itself, which
+/// every validation record of a training log also holds.
+private struct SignedReport: Encodable {
+    let report: EvaluationReport
+
+    enum CodingKeys: String, CodingKey {
+        case bleuSignature = "bleu_signature", chrFSignature = "chrf_signature"
+    }
+
+    func encode(to encoder: Encoder) throws {
+        try report.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(BLEUScore.signature, forKey: .bleuSignature)
+        try container.encode(ChrFScore.signature, forKey: .chrFSignature)
     }
 }

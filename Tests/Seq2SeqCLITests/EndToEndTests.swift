@@ -101,7 +101,7 @@ func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
 @Suite struct EndToEndTests {
     static let logKeys: Set<String> = ["step", "epoch", "train_loss", "dev", "best", "elapsed_seconds", "learning_rate",
                                        "plateau_count", "validations_since_best"]
-    static let devKeys: Set<String> = ["bleu", "exact_match", "token_accuracy", "loss", "perplexity", "sentences"]
+    static let devKeys: Set<String> = ["bleu", "chrf", "exact_match", "token_accuracy", "loss", "perplexity", "sentences"]
 
     /// The validation log, one parsed object a line, checking every line's keys.
     func readLog(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
@@ -314,6 +314,10 @@ func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
             func line(_ label: String) -> Substring? { text.first { $0.hasPrefix(label) } }
             #expect(line("BLEU")?.contains(String(format: "%.2f", expected.bleu)) == true, "\(result.stdout)")
             #expect(line("BLEU")?.contains(BLEUScore.signature) == true, "\(result.stdout)")
+            let chrF = try #require(expected.chrF)
+            #expect(line("chrF2 ")?.contains(String(format: "%.2f", chrF)) == true, "\(result.stdout)")
+            #expect(line("chrF2 ")?.hasSuffix("(nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0)") == true,
+                    "\(result.stdout)")
             #expect(line("exact match")?.contains(String(format: "%.2f%%", expected.exactMatch)) == true, "\(result.stdout)")
             #expect(line("token accuracy")?.contains(String(format: "%.2f%%", expected.tokenAccuracy)) == true,
                     "\(result.stdout)")
@@ -324,10 +328,14 @@ func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
             expectSuccess(json)
             #expect(json.stderr.isEmpty, "stderr: \(json.stderr)")
             #expect(lines(of: json.stdout).count == 1)
-            #expect(jsonObject(json.stdout).map { Set($0.keys) } == Self.devKeys, "\(json.stdout)")
+            let object = jsonObject(json.stdout)
+            #expect(object.map { Set($0.keys) } == Self.devKeys.union(["bleu_signature", "chrf_signature"]), "\(json.stdout)")
+            #expect(object?["bleu_signature"] as? String == "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0")
+            #expect(object?["chrf_signature"] as? String == "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0")
             let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(json.stdout.utf8))
             #expect(report.sentences == expected.sentences)
             #expect(abs(report.bleu - expected.bleu) <= 1e-9, "\(report.bleu) vs \(expected.bleu)")
+            #expect(abs((report.chrF ?? .nan) - chrF) <= 1e-9, "\(String(describing: report.chrF)) vs \(chrF)")
             #expect(abs(report.exactMatch - expected.exactMatch) <= 1e-9)
             #expect(abs(report.tokenAccuracy - expected.tokenAccuracy) <= 1e-9)
             #expect(abs(report.loss - expected.loss) <= 1e-9)

@@ -83,8 +83,8 @@ public enum BLEU {
     private static func isPeriodOrComma(_ c: Unicode.Scalar) -> Bool { c == "." || c == "," }
 
     /// Python's `str.isspace()`, which `str.split()` and `str.rstrip()` use. It differs from Swift's
-    /// `Character.isWhitespace`: it includes the separators U+001C...U+001F and excludes U+180E.
-    private static func isPythonWhitespace(_ c: Unicode.Scalar) -> Bool {
+    /// `Character.isWhitespace`: it includes the separators U+001C...U+001F and excludes U+180E. (chrF uses it too.)
+    static func isPythonWhitespace(_ c: Unicode.Scalar) -> Bool {
         switch c.value {
         case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
             return true

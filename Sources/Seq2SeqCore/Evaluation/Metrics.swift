@@ -1,4 +1,4 @@
-// Metrics.swift — what `eval` and validation report: corpus BLEU of greedy translations, exact match, and the
+// Metrics.swift — what `eval` and validation report: corpus BLEU and chrF of the translations, exact match, and the
 // teacher-forced token accuracy, loss and perplexity; plus the per-token log-probabilities of `score`.
 
 import Foundation
@@ -7,6 +7,9 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var sentences: Int
     /// sacreBLEU-compatible corpus BLEU (0–100) of the detokenized greedy translations against the references.
     public var bleu: Double
+    /// sacreBLEU-compatible corpus chrF2 (0–100) of the same translations; nil in records of logs written before
+    /// chrF was reported.
+    public var chrF: Double?
     /// Percentage of sentences whose translation has exactly the reference's tokens.
     public var exactMatch: Double
     /// Percentage of target tokens (</s> included) that are the model's top choice under teacher forcing.
@@ -17,6 +20,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case sentences, bleu, loss, perplexity
+        case chrF = "chrf"
         case exactMatch = "exact_match"
         case tokenAccuracy = "token_accuracy"
     }
@@ -57,6 +61,7 @@ public enum Evaluation {
             result.targetTokens.last == Vocabulary.specials[Vocabulary.eos] && Array(result.targetTokens.dropLast()) == reference
         }.count
         let bleu = BLEU.corpusScore(hypotheses: results.map(\.text), references: pairs.map(\.target))
+        let chrF = ChrF.corpusScore(hypotheses: results.map(\.text), references: pairs.map(\.target))
         // Teacher forcing, in length-sorted batches.
         let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenize($0.source)) }
         let targets = referenceTokens.map { checkpoint.targetVocabulary.encode($0) }
@@ -70,7 +75,7 @@ public enum Evaluation {
         }
         let count = max(pairs.count, 1), tokens = max(statistics.tokens, 1)
         let loss = statistics.lossSum / Double(tokens)
-        return EvaluationReport(sentences: pairs.count, bleu: bleu.score, exactMatch: 100 * Double(exact) / Double(count),
+        return EvaluationReport(sentences: pairs.count, bleu: bleu.score, chrF: chrF.score, exactMatch: 100 * Double(exact) / Double(count),
                                 tokenAccuracy: 100 * Double(statistics.correct) / Double(tokens), loss: loss, perplexity: exp(loss))
     }
 }

@@ -31,6 +31,18 @@ import Testing
         #expect(LearningCurves.picturePath(forLog: "runs/a.log.jsonl") == "runs/a.curves.svg")
     }
 
+    /// A record as training wrote it before `eval` and validation reported chrF: it still reads, with chrF unknown.
+    @Test func readsALogWrittenBeforeChrF() throws {
+        let path = TinyCheckpoint.temporaryPath("old.log.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let line = #"{"best":true,"dev":{"bleu":12.5,"exact_match":10,"loss":1.25,"perplexity":3.4903429574618414,"sentences":10,"token_accuracy":60},"elapsed_seconds":2,"epoch":1,"step":100,"train_loss":1.5}"#
+        try (line + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let records = try LearningCurves.read(path: path)
+        #expect(records.count == 1)
+        #expect(records.first?.dev.bleu == 12.5)
+        #expect(records.first?.dev.chrF == nil)
+    }
+
     @Test func pictureHasAPointPerValidationAndMarksTheBest() throws {
         let svg = LearningCurves.svg(Self.records, title: "Learning curves: run")
         let elements = try #require(parseXML(svg), "not well-formed XML")
