@@ -28,6 +28,7 @@ enum TrainCommand {
             OptionInfo(name: "--decoder-hidden-size", valueName: "n", help: "D, decoder LSTM size. (default: 128)"),
             OptionInfo(name: "--decoder-layers", valueName: "n", help: "M, stacked decoder layers. (default: 1)"),
             OptionInfo(name: "--attention-size", valueName: "n", help: "A, additive attention size. (default: 128)"),
+            OptionInfo(name: "--tie-embeddings", valueName: nil, help: "Share one matrix between the target embedding and the generator (output layer); needs --embedding-size equal to --decoder-hidden-size. Both tensors are still stored, equal."),
             OptionInfo(name: "--tokenization", valueName: "char|word|bpe", help: "Split text into characters, words and punctuation, or words cut into subword pieces by byte-pair merges learned on train.tsv (see below). (default: word)"),
             OptionInfo(name: "--bpe-merges", valueName: "n", help: "With --tokenization bpe: how many merges to learn (fewer if no pair of symbols is left that occurs twice). The default suits corpora of some ten thousand short pairs (see above). (default: \(BytePairEncoding.defaultMergeCount))"),
             OptionInfo(name: "--lowercase", valueName: nil, help: "Lowercase both sides before tokenizing."),
@@ -80,7 +81,11 @@ enum TrainCommand {
             decoderLayers: try arguments.int("--decoder-layers", default: 1, in: 1...16),
             attentionSize: try arguments.int("--attention-size", default: 128, in: 1...4096),
             sourceVocabularySize: 5, targetVocabularySize: 5,       // set from the data by the Trainer
-            dropout: try arguments.float("--dropout", default: 0, in: 0...0.95))
+            dropout: try arguments.float("--dropout", default: 0, in: 0...0.95),
+            tieEmbeddings: arguments.flag("--tie-embeddings"))
+        if model.tieEmbeddings && model.embeddingSize != model.decoderHiddenSize {
+            throw Seq2SeqError.invalidOption(flag: "--tie-embeddings", reason: "needs --embedding-size equal to --decoder-hidden-size, but they are \(model.embeddingSize) and \(model.decoderHiddenSize)")
+        }
         var options = TrainOptions()
         options.batchSize = try arguments.int("--batch-size", default: options.batchSize, in: 1...65_536)
         options.learningRate = try arguments.float("--learning-rate", default: options.learningRate, in: 1e-7...10)
@@ -112,7 +117,8 @@ enum TrainCommand {
         let bpeMerges = try arguments.int("--bpe-merges", default: BytePairEncoding.defaultMergeCount, in: 0...1_000_000)
         let resume = arguments.flag("--resume")
         if resume {
-            if let given = fixedWhenResuming.first(where: { arguments.string($0) != nil }) ?? (arguments.flag("--lowercase") ? "--lowercase" : nil) {
+            if let given = fixedWhenResuming.first(where: { arguments.string($0) != nil })
+                ?? ["--lowercase", "--tie-embeddings"].first(where: { arguments.flag($0) }) {
                 throw Seq2SeqError.invalidOption(flag: given, reason: "cannot be changed with --resume: the run keeps its own value")
             }
         } else if arguments.string("--bpe-merges") != nil && tokenizer.tokenization != .bpe {

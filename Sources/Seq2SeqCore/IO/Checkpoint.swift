@@ -185,6 +185,9 @@ public struct Checkpoint {
             parameters.storage.setValues(tensor.values, at: info.offset)
         }
         if let missing = table.entries.first(where: { expected.contains($0.name) }) { throw invalid("missing tensor \"\(missing.name)\"") }
+        if config.model.tieEmbeddings, let element = parameters.firstUntiedElement() {
+            throw invalid("tie_embeddings is set but target_embedding.weight and generator.weight differ (first at element \(element))")
+        }
         var training: TrainingSummary? = nil
         if let text = file.metadata["training"] { training = try? JSONDecoder().decode(TrainingSummary.self, from: Data(text.utf8)) }
         self.init(config: config, sourceVocabulary: source, targetVocabulary: target,

@@ -12,6 +12,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var targetVocabularySize: Int   // Vt
     /// Dropout rate used in training (embeddings, between stacked LSTM layers, readout input); never at inference.
     public var dropout: Float
+    /// `target_embedding.weight` [Vt, E] and `generator.weight` [Vt, D] are one shared matrix (needs E == D). Both
+    /// tensors are still stored, equal (see TiedEmbeddings.swift).
+    public var tieEmbeddings: Bool
 
     enum CodingKeys: String, CodingKey {
         case embeddingSize = "embedding_size"
@@ -23,11 +26,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         case sourceVocabularySize = "source_vocabulary_size"
         case targetVocabularySize = "target_vocabulary_size"
         case dropout
+        case tieEmbeddings = "tie_embeddings"
     }
 
     public init(embeddingSize: Int, encoderHiddenSize: Int, encoderLayers: Int, decoderHiddenSize: Int,
                 decoderLayers: Int, attentionSize: Int, sourceVocabularySize: Int, targetVocabularySize: Int,
-                dropout: Float = 0) {
+                dropout: Float = 0, tieEmbeddings: Bool = false) {
         self.embeddingSize = embeddingSize
         self.encoderHiddenSize = encoderHiddenSize
         self.encoderLayers = encoderLayers
@@ -37,6 +41,22 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.sourceVocabularySize = sourceVocabularySize
         self.targetVocabularySize = targetVocabularySize
         self.dropout = dropout
+        self.tieEmbeddings = tieEmbeddings
+    }
+
+    /// Every key is required except `tie_embeddings`, which checkpoints written before it existed lack (untied).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        embeddingSize = try container.decode(Int.self, forKey: .embeddingSize)
+        encoderHiddenSize = try container.decode(Int.self, forKey: .encoderHiddenSize)
+        encoderLayers = try container.decode(Int.self, forKey: .encoderLayers)
+        decoderHiddenSize = try container.decode(Int.self, forKey: .decoderHiddenSize)
+        decoderLayers = try container.decode(Int.self, forKey: .decoderLayers)
+        attentionSize = try container.decode(Int.self, forKey: .attentionSize)
+        sourceVocabularySize = try container.decode(Int.self, forKey: .sourceVocabularySize)
+        targetVocabularySize = try container.decode(Int.self, forKey: .targetVocabularySize)
+        dropout = try container.decode(Float.self, forKey: .dropout)
+        tieEmbeddings = try container.decodeIfPresent(Bool.self, forKey: .tieEmbeddings) ?? false
     }
 
     /// Throws `invalidConfiguration` for sizes no model can have.
@@ -53,6 +73,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         }
         if !(dropout >= 0 && dropout < 1) {
             throw Seq2SeqError.invalidConfiguration(reason: "dropout is \(dropout), it must be in [0, 1)")
+        }
+        if tieEmbeddings && embeddingSize != decoderHiddenSize {
+            throw Seq2SeqError.invalidConfiguration(reason: "tie_embeddings needs embedding_size (E = \(embeddingSize)) equal to decoder_hidden_size (D = \(decoderHiddenSize))")
         }
     }
 }

@@ -182,6 +182,7 @@ public final class Trainer {
                                       bpe: tokenizer.bpe, maxSourceLength: options.maxLength, maxTargetLength: options.maxLength)
         let checkpoint = Checkpoint(config: config, sourceVocabulary: sourceVocabulary, targetVocabulary: targetVocabulary,
                                     model: Seq2SeqModel(config: modelConfig, seed: options.seed))
+        if modelConfig.tieEmbeddings { checkpoint.model.parameters.tieTargetEmbeddingToGenerator() }
         let progress = TrainingProgress(step: 0, epoch: 0, batchInEpoch: 0, dropoutState: options.seed &+ 0x5EED,
                                         best: nil, bestStep: 0, trainingSeconds: 0)
         state = TrainingState(checkpoint: checkpoint, options: options, progress: progress,
@@ -393,6 +394,8 @@ public final class Trainer {
                 grads.zero()
                 let loss = model.lossAndGradients(batch, grads: grads, reduction: .mean, labelSmoothing: options.labelSmoothing,
                                                   dropout: &dropout)
+                // Tied weights: both copies of W get dL/dW, the sum of their gradients (TiedEmbeddings.swift).
+                if model.config.tieEmbeddings { grads.sumTiedGradients() }
                 gradientHook?(state.progress.step, grads)
                 // The norm is NaN or ∞ if any gradient is; then nothing is scaled and the update is skipped.
                 let norm = clipGlobalNorm(grads.storage, maxNorm: options.clipNorm)
