@@ -14,6 +14,8 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     case invalidCheckpoint(path: String, reason: String)
     /// A file could not be written.
     case unwritableFile(path: String, reason: String)
+    /// A checkpoint that cannot be averaged with `first` (another config or vocabulary).
+    case incompatibleCheckpoints(path: String, first: String, reason: String)
     /// A command-line flag is unknown, lacks its value, or has a value out of range.
     case invalidOption(flag: String, reason: String)
     /// A configuration that cannot describe a model (for example a zero size).
@@ -34,6 +36,7 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
         case let .malformedLine(path, line, reason): return "\(path):\(line): \(reason)"
         case let .invalidCheckpoint(path, reason): return "\(path): not a valid checkpoint: \(reason)"
         case let .unwritableFile(path, reason): return "\(path): cannot write: \(reason)"
+        case let .incompatibleCheckpoints(path, first, reason): return "\(path): cannot be averaged with \(first): \(reason)"
         case let .invalidOption(flag, reason): return "\(flag): \(reason)"
         case let .invalidConfiguration(reason): return "invalid configuration: \(reason)"
         case let .inputTooLong(path, line, length, limit):

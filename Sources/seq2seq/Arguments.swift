@@ -13,9 +13,11 @@ struct OptionInfo {
 }
 
 /// One positional argument of a subcommand, shown as `<name>` in the help (e.g. the task of `seq2seq corpus`).
+/// The last one may `repeat`: it then takes every remaining argument (the checkpoints of `seq2seq average`).
 struct ArgumentInfo {
     let name: String
     let help: String
+    var repeats = false
 }
 
 /// Everything the help shows about a subcommand, and everything the parser accepts for it.
@@ -172,6 +174,14 @@ struct Arguments {
         return index < positionals.count ? positionals[index] : nil
     }
 
+    /// Every value of the repeating positional argument `name` (the last declared), in order; empty when none was given.
+    func repeatedPositional(_ name: String) -> [String] {
+        guard let index = command.arguments.firstIndex(where: { $0.name == name }), command.arguments[index].repeats else {
+            preconditionFailure("'\(command.commandLine)' reads <\(name)> as a repeating argument, which its CommandInfo does not declare")
+        }
+        return index < positionals.count ? Array(positionals[index...]) : []
+    }
+
     /// The positional argument as one of the enum's raw values; missing or wrong → an error listing the choices.
     func positionalChoice<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type = T.self) throws -> T
     where T.RawValue == String {
@@ -184,7 +194,7 @@ struct Arguments {
     // MARK: - Helpers
 
     private mutating func addPositional(_ argument: String) throws {
-        guard positionals.count < command.arguments.count else {
+        guard positionals.count < command.arguments.count || command.arguments.last?.repeats == true else {
             throw Seq2SeqError.invalidOption(flag: argument, reason: "unexpected argument for '\(command.commandLine)'")
         }
         positionals.append(argument)

@@ -10,7 +10,7 @@ enum Help {
         if let discussion = command.discussion { sections.append(paragraphs(discussion)) }
         sections.append("USAGE: " + command.usage.split(separator: "\n").joined(separator: "\n       "))
         if !command.arguments.isEmpty {
-            sections.append("ARGUMENTS:\n" + rows(command.arguments.map { ("<\($0.name)>", $0.help) }))
+            sections.append("ARGUMENTS:\n" + rows(command.arguments.map { ("<\($0.name)>" + ($0.repeats ? " ..." : ""), $0.help) }))
         }
         let options = command.options.map { option in
             (option.valueName.map { "\(option.name) <\($0)>" } ?? option.name, option.help)

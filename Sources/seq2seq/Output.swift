@@ -26,7 +26,7 @@ enum ExitCode: Int32, CaseIterable {
         case .success: return "Success."
         case .failure: return "Any other failure."
         case .usage: return "Usage error: unknown subcommand or option, missing or invalid value."
-        case .dataError: return "Bad data: malformed or empty input file, corrupt or wrong checkpoint, input too long."
+        case .dataError: return "Bad data: malformed or empty input file, corrupt, wrong or mismatched checkpoint, input too long."
         case .noInput: return "An input file is missing or cannot be read."
         case .cannotCreate: return "An output file or folder cannot be created."
         case .diverged: return "Training stopped: too many steps in a row had a non-finite loss or gradient."
@@ -40,7 +40,8 @@ extension Seq2SeqError {
     var exitCode: ExitCode {
         switch self {
         case .invalidOption, .invalidConfiguration: return .usage
-        case .malformedLine, .emptyFile, .inputTooLong, .lineTooLong, .invalidCheckpoint, .refusedLines: return .dataError
+        case .malformedLine, .emptyFile, .inputTooLong, .lineTooLong, .invalidCheckpoint, .incompatibleCheckpoints, .refusedLines:
+            return .dataError
         case .unreadableFile: return .noInput
         case .unwritableFile: return .cannotCreate
         case .trainingDiverged: return .diverged

@@ -16,6 +16,7 @@ let subcommands: [(info: CommandInfo, run: (Arguments) throws -> Void)] = [
     (PlotCommand.info, PlotCommand.run),
     (ScoreCommand.info, ScoreCommand.run),
     (EvalCommand.info, EvalCommand.run),
+    (AverageCommand.info, AverageCommand.run),
     (CorpusCommand.info, CorpusCommand.run),
     (BenchCommand.info, BenchCommand.run),
 ]

@@ -3,7 +3,7 @@
 
 import Testing
 
-let subcommandNames = ["train", "translate", "attention", "score", "eval", "corpus"]
+let subcommandNames = ["train", "translate", "attention", "score", "eval", "average", "corpus"]
 
 @Suite struct HelpTests {
     @Test(arguments: [["--help"], ["-h"], ["help"]])

@@ -56,6 +56,9 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
     public var devExactMatch: Double
     public var devLoss: Double
     public var trainingSeconds: Double
+    /// Set by `seq2seq average`: the files whose parameters were averaged into this checkpoint, in order (the numbers
+    /// above are the first file's). Nil for a checkpoint written by training.
+    public var averageOf: [String]?
 
     enum CodingKeys: String, CodingKey {
         case step, epoch
@@ -63,15 +66,18 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
         case devExactMatch = "dev_exact_match"
         case devLoss = "dev_loss"
         case trainingSeconds = "training_seconds"
+        case averageOf = "average_of"
     }
 
-    public init(step: Int, epoch: Int, devBLEU: Double, devExactMatch: Double, devLoss: Double, trainingSeconds: Double) {
+    public init(step: Int, epoch: Int, devBLEU: Double, devExactMatch: Double, devLoss: Double, trainingSeconds: Double,
+                averageOf: [String]? = nil) {
         self.step = step
         self.epoch = epoch
         self.devBLEU = devBLEU
         self.devExactMatch = devExactMatch
         self.devLoss = devLoss
         self.trainingSeconds = trainingSeconds
+        self.averageOf = averageOf
     }
 }
 

@@ -127,7 +127,7 @@ public struct CheckpointSummary {
         func field(_ name: String, _ value: String) { lines.append(name.padding(toLength: 14, withPad: " ", startingAt: 0) + value) }
         field("checkpoint", path)
         field("file", "\(Self.grouped(fileBytes)) bytes (\(Self.size(fileBytes))), tensors stored as \(storageTypes.joined(separator: ", ")), format \(Checkpoint.format)")
-        field("model", "E=\(m.embeddingSize) H=\(m.encoderHiddenSize) L=\(m.encoderLayers) D=\(m.decoderHiddenSize) M=\(m.decoderLayers) A=\(m.attentionSize) Vs=\(m.sourceVocabularySize) Vt=\(m.targetVocabularySize), dropout \(SVGWriter.number(Double(m.dropout)))")
+        field("model", "E=\(m.embeddingSize) H=\(m.encoderHiddenSize) L=\(m.encoderLayers) D=\(m.decoderHiddenSize) M=\(m.decoderLayers) A=\(m.attentionSize) Vs=\(m.sourceVocabularySize) Vt=\(m.targetVocabularySize), dropout \(SVGWriter.number(Double(m.dropout)))\(m.tieEmbeddings ? ", target embedding and generator weights tied" : "")")
         let merges = config.bpe.map { ", \(Self.grouped($0.merges.count)) merges (one table for both sides)" } ?? ""
         field("tokenizer", "\(config.tokenization.rawValue)\(merges), \(config.lowercase ? "lowercased" : "case kept"); at most \(config.maxSourceLength) source and \(config.maxTargetLength) target tokens")
         field("vocabularies", "source \(checkpoint.sourceVocabulary.count) tokens, target \(checkpoint.targetVocabulary.count) tokens (each with the 4 specials \(Vocabulary.specials.joined(separator: " ")))")
@@ -168,6 +168,9 @@ public struct CheckpointSummary {
             let epochs = "\(training.epoch) epoch\(training.epoch == 1 ? "" : "s") complete"
             lines.append("  the best validation: step \(training.step) (\(epochs)), after \(Self.duration(training.trainingSeconds)) of training")
             lines.append(String(format: "  dev BLEU %.2f, exact match %.1f%%, loss %.4f", training.devBLEU, training.devExactMatch, training.devLoss))
+            if let files = training.averageOf {
+                lines.append("  then averaged with `seq2seq average`: the mean of \(files.count) checkpoints (\(files.joined(separator: ", "))); the numbers above are the first's")
+            }
         } else {
             lines.append("  none stored (this checkpoint was not written by `seq2seq train`)")
         }
