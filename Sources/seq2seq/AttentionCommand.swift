@@ -32,10 +32,13 @@ enum AttentionCommand {
                 """),
             OptionInfo(name: "--beam", valueName: "k", help: "Beam search of width K; the matrix is that of the returned hypothesis. (default: 1, greedy)"),
             OptionInfo(name: "--length-penalty", valueName: "a", help: "α of the GNMT length penalty for beam search. (default: 1)"),
-            OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together (greedy). (default: 64)"),
+            OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together, grouped by length. (default: 64)"),
+            TranslateCommand.replaceUnknownOption,
+            TranslateCommand.noRepeatNgramOption,
         ],
         discussion: """
-            The matrix is that of the greedy translation, the one `seq2seq translate` prints. On standard output or in \
+            The matrix is that of the translation `seq2seq translate` prints with the same options (with --replace-unk, \
+            a replaced <unk> is labelled with the source token put in its place). On standard output or in \
             one file, csv and text write one block per input line with an empty line between blocks, and svg draws \
             one sheet of at most \(sheetLimit) sentences. An empty input line gives an empty object (json), an empty \
             block (csv, text), and no picture (svg).

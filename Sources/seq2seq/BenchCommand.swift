@@ -18,7 +18,7 @@ enum BenchCommand {
             OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work. (default: all cores)"),
             OptionInfo(name: "--seconds", valueName: "s", help: "Time spent training on length-bucketed batches (as `train` forms them); training on random-length batches and each translation measurement take half of it. (default: 10)"),
             OptionInfo(name: "--json", valueName: nil, help: "Print the result as one JSON object."),
-            OptionInfo(name: "--verbose", valueName: nil, help: "Also print how the floating-point operations are counted, and time the main products of a training step alone."),
+            OptionInfo(name: "--verbose", valueName: nil, help: "Also print how the floating-point operations are counted and what the translation figures measure, and time the main products of a training step alone."),
         ],
         discussion: "Build with `swift build -c release` first: a debug build is many times slower.")
 
@@ -38,7 +38,7 @@ enum BenchCommand {
             Output.line(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }
-        if arguments.flag("--verbose") { Output.line(FlopCount.formula + "\n") }
+        if arguments.flag("--verbose") { Output.line(FlopCount.formula + "\n" + Benchmark.translationWorkload + "\n") }
         Output.line("config \(result.config), \(result.threads) thread\(result.threads == 1 ? "" : "s")")
         Output.line(String(format: "training             %10.0f target tokens/s   (%d steps)", result.trainingTargetTokensPerSecond, result.trainingSteps))
         Output.line(String(format: "training arithmetic  %10.1f GFLOP/s", result.trainingGFLOPS))

@@ -1,7 +1,9 @@
-// BeamSearch.swift — beam search with the decoder's own step function (stage [9]): K hypotheses of one sentence
-// decoded as K rows; finished hypotheses ranked by log-probability / ((5 + length) / 6)^α (GNMT, Wu et al. 2016).
-// A sentence stops only when no live hypothesis can still beat the best finished one (not when the top beam first
-// emits </s>, Joey NMT's bug #148). With width 1 it is greedy decoding, token for token and bit for bit.
+// BeamSearch.swift — beam search with the decoder's own step function (stage [9]): a batch of B sentences decoded
+// as up to B·K rows (each sentence's live hypotheses), the encoder run once for the batch; finished hypotheses are
+// ranked by log-probability / ((5 + length) / 6)^α (GNMT, Wu et al. 2016). A sentence stops only when no live
+// hypothesis can still beat its best finished one (not when the top beam first emits </s>, Joey NMT's bug #148), or
+// at its own step limit, and its rows then leave the batch. A sentence's result does not depend on its batch, and
+// with width 1 it is greedy decoding, token for token and bit for bit.
 
 import Foundation
 
@@ -34,81 +36,130 @@ public struct ScoredTranslation: Equatable, Sendable {
 
 extension Seq2SeqModel {
     /// The best `options.nBest` translations of `source` (ids without specials), best first; at most `maxSteps` tokens.
-    public func beamSearch(source: [Int], maxSteps: Int, options: BeamOptions) -> [ScoredTranslation] {
-        withPackedWeights(parameters.storage) { beamDecode(source: source, maxSteps: maxSteps, options: options) }
+    public func beamSearch(source: [Int], maxSteps: Int, options: BeamOptions, noRepeatNgram: Int = 0) -> [ScoredTranslation] {
+        beamSearch(sources: [source], maxSteps: [maxSteps], options: options, noRepeatNgram: noRepeatNgram)[0]
+    }
+
+    /// For each of `sources` (ids without specials), its best `options.nBest` translations, best first; sentence b
+    /// emits at most `maxSteps[b]` tokens. With `noRepeatNgram` N > 0, no hypothesis contains an n-gram of N tokens
+    /// twice (see `NoRepeatNgram`).
+    public func beamSearch(sources: [[Int]], maxSteps: [Int], options: BeamOptions, noRepeatNgram: Int = 0) -> [[ScoredTranslation]] {
+        precondition(maxSteps.count == sources.count, "one step limit per sentence")
+        return withPackedWeights(parameters.storage) {
+            beamDecode(Batch(sources: sources), maxSteps: maxSteps, options: options, noRepeatNgram: noRepeatNgram)
+        }
     }
 
     private struct Hypothesis {
         var tokens: [Int]
         var attention: [[Float]]
         var logProbability: Double
+
+        func scored(_ options: BeamOptions) -> ScoredTranslation {
+            ScoredTranslation(translation: Translation(tokens: tokens, attention: attention), logProbability: logProbability,
+                              score: logProbability / options.penalty(length: tokens.count))
+        }
     }
 
-    private func beamDecode(source: [Int], maxSteps: Int, options: BeamOptions) -> [ScoredTranslation] {
-        let p = parameters, K = options.width
-        var dropout = Dropout.off
-        let batch = Batch(sources: [source])
-        let length = batch.sourceLengths[0]
-        var (single, state) = startDecoding(batch)
-        var keys = single
+    /// One sentence's search: its live hypotheses (one working row each) and its finished ones.
+    private struct SentenceSearch {
         var alive = [Hypothesis(tokens: [], attention: [], logProbability: 0)]
         var finished: [ScoredTranslation] = []
+    }
 
-        for _ in 0..<maxSteps {
-            let rows = alive.count
-            if keys.batchSize != rows { keys = Self.replicate(single, rows: rows) }
+    private func beamDecode(_ batch: Batch, maxSteps: [Int], options: BeamOptions, noRepeatNgram: Int) -> [[ScoredTranslation]] {
+        let p = parameters, K = options.width, V = p.generator.weight.rows
+        var dropout = Dropout.off
+        let start = startDecoding(batch)
+        var searches = [SentenceSearch](repeating: SentenceSearch(), count: batch.size)
+        // The working batch: the live sentences, in batch order, each with one row per live hypothesis.
+        var live = (0..<batch.size).filter { maxSteps[$0] > 0 }
+        var rowSentences = live
+        var keys = live.count == batch.size ? start.keys : start.keys.rows(rowSentences)
+        var state = live.count == batch.size ? start.state : start.state.rows(rowSentences)
+        var banned = [Bool](repeating: false, count: V)
+        var steps = 0
+
+        while !live.isEmpty {
+            let rows = rowSentences.count
             let embedded = Matrix(rows: rows, cols: p.targetEmbedding.cols)
-            embeddingForward(ids: alive.map { $0.tokens.last ?? Vocabulary.bos }, table: p.targetEmbedding, into: embedded)
+            embeddingForward(ids: live.flatMap { s in searches[s].alive.map { $0.tokens.last ?? Vocabulary.bos } },
+                             table: p.targetEmbedding, into: embedded)
             let step = decoderStepForward(embedded: embedded, state: state, keys: keys, p, dropout: &dropout)
             let logits = readoutForward(states: step.next.top, contexts: step.attention.context, p, dropout: &dropout).logits
-            // The K best continuations of each row, ranked by logit (as greedy ranks them; ties to the lower id), then
-            // the K best of all rows by total log-probability.
-            var candidates: [(logProbability: Double, row: Int, token: Int)] = []
-            let logProbabilities = Matrix(rows: rows, cols: logits.cols)
-            for r in 0..<rows {
-                let z = logits.row(r), lp = logProbabilities.row(r)
-                logSoftmax(z, count: logits.cols, into: lp)
-                let best = (0..<logits.cols).sorted { z[$0] != z[$1] ? z[$0] > z[$1] : $0 < $1 }.prefix(K)
-                for v in best { candidates.append((alive[r].logProbability + Double(lp[v]), r, v)) }
-            }
-            let chosen = candidates.enumerated().sorted {
-                $0.element.logProbability != $1.element.logProbability ? $0.element.logProbability > $1.element.logProbability : $0.offset < $1.offset
-            }.prefix(K).map(\.element)
-            var next: [Hypothesis] = [], parents: [Int] = []
-            for candidate in chosen {
-                var hypothesis = alive[candidate.row]
-                hypothesis.tokens.append(candidate.token)
-                hypothesis.attention.append(Array(step.attention.weights.rowArray(candidate.row).prefix(length)))
-                hypothesis.logProbability = candidate.logProbability
-                if candidate.token == Vocabulary.eos {
-                    finished.append(ScoredTranslation(translation: Translation(tokens: hypothesis.tokens, attention: hypothesis.attention),
-                                                      logProbability: hypothesis.logProbability,
-                                                      score: hypothesis.logProbability / options.penalty(length: hypothesis.tokens.count)))
+            let logProbabilities = Matrix(rows: rows, cols: V)
+            steps += 1
+            var nextLive: [Int] = [], nextRowSentences: [Int] = [], parents: [Int] = []
+            var firstRow = 0                       // the sentence's first row in the working batch
+            for s in live {
+                let alive = searches[s].alive
+                // The K best continuations of each row, ranked by logit (as greedy ranks them; ties to the lower id),
+                // banned n-gram completions left out; then the K best of the sentence's rows by total log-probability.
+                var candidates: [(logProbability: Double, row: Int, token: Int)] = []
+                for (i, hypothesis) in alive.enumerated() {
+                    let r = firstRow + i
+                    let z = logits.row(r), lp = logProbabilities.row(r)
+                    logSoftmax(z, count: V, into: lp)
+                    let bannedTokens = NoRepeatNgram.bannedTokens(after: hypothesis.tokens, size: noRepeatNgram)
+                    for token in bannedTokens { banned[token] = true }
+                    for v in Self.bestTokens(z, count: V, k: K, banned: banned) {
+                        candidates.append((hypothesis.logProbability + Double(lp[v]), i, v))
+                    }
+                    for token in bannedTokens { banned[token] = false }
+                }
+                let chosen = candidates.enumerated().sorted {
+                    $0.element.logProbability != $1.element.logProbability ? $0.element.logProbability > $1.element.logProbability : $0.offset < $1.offset
+                }.prefix(K).map(\.element)
+                var next: [Hypothesis] = []
+                for candidate in chosen {
+                    var hypothesis = alive[candidate.row]
+                    hypothesis.tokens.append(candidate.token)
+                    hypothesis.attention.append(Array(UnsafeBufferPointer(start: step.attention.weights.row(firstRow + candidate.row),
+                                                                          count: batch.sourceLengths[s])))
+                    hypothesis.logProbability = candidate.logProbability
+                    if candidate.token == Vocabulary.eos {
+                        searches[s].finished.append(hypothesis.scored(options))
+                    } else {
+                        next.append(hypothesis)
+                        parents.append(firstRow + candidate.row)
+                    }
+                }
+                firstRow += alive.count
+                searches[s].alive = next
+                if Self.isDone(searches[s], steps: steps, maxSteps: maxSteps[s], options: options) {
+                    // Its rows leave the working batch; the hypotheses cut off by the step limit stay in `alive`.
+                    parents.removeLast(next.count)
                 } else {
-                    next.append(hypothesis)
-                    parents.append(candidate.row)
+                    nextLive.append(s)
+                    nextRowSentences += Array(repeating: s, count: next.count)
                 }
             }
-            if next.isEmpty { break }
-            // Stop when the n-th best finished hypothesis beats what any live one could still reach: its
-            // log-probability can only fall, and its penalty can at most grow to that of `maxSteps` tokens.
-            let ranked = finished.map(\.score).sorted(by: >)
-            if ranked.count >= options.nBest {
-                let reachable = next.map { $0.logProbability / options.penalty(length: maxSteps) }.max() ?? -.infinity
-                if ranked[options.nBest - 1] >= reachable { break }
-            }
-            alive = next
-            state = DecoderState(hidden: step.next.hidden.map { Self.gather($0, rows: parents) },
-                                 cell: step.next.cell.map { Self.gather($0, rows: parents) })
+            live = nextLive
+            if live.isEmpty { break }
+            // A hypothesis inherits its parent's state; the keys change only when the rows' sentences do.
+            state = step.next.rows(parents)
+            if nextRowSentences != rowSentences { keys = start.keys.rows(nextRowSentences) }
+            rowSentences = nextRowSentences
         }
+        return searches.map { Self.best($0, options: options) }
+    }
+
+    /// Whether a sentence's search is over after `steps` steps: no live hypothesis left, its step limit reached, or
+    /// the n-th best finished hypothesis beats what any live one could still reach (a live hypothesis' log-probability
+    /// can only fall, and its penalty can at most grow to that of `maxSteps` tokens).
+    private static func isDone(_ search: SentenceSearch, steps: Int, maxSteps: Int, options: BeamOptions) -> Bool {
+        if search.alive.isEmpty || steps >= maxSteps { return true }
+        let ranked = search.finished.map(\.score).sorted(by: >)
+        guard ranked.count >= options.nBest else { return false }
+        let reachable = search.alive.map { $0.logProbability / options.penalty(length: maxSteps) }.max() ?? -.infinity
+        return ranked[options.nBest - 1] >= reachable
+    }
+
+    /// A finished search's n-best list: sorted by score (ties in the order found), distinct, at most `nBest`.
+    private static func best(_ search: SentenceSearch, options: BeamOptions) -> [ScoredTranslation] {
+        var finished = search.finished
         // Hypotheses cut off by the step limit count too (as greedy's output does) if too few finished.
-        if finished.count < options.nBest {
-            for hypothesis in alive {
-                finished.append(ScoredTranslation(translation: Translation(tokens: hypothesis.tokens, attention: hypothesis.attention),
-                                                  logProbability: hypothesis.logProbability,
-                                                  score: hypothesis.logProbability / options.penalty(length: hypothesis.tokens.count)))
-            }
-        }
+        if finished.count < options.nBest { finished += search.alive.map { $0.scored(options) } }
         let sorted = finished.enumerated().sorted {
             $0.element.score != $1.element.score ? $0.element.score > $1.element.score : $0.offset < $1.offset
         }.map(\.element)
@@ -117,23 +168,19 @@ extension Seq2SeqModel {
         return Array(distinct.prefix(options.nBest))
     }
 
-    /// The rows `rows` of `m`, in that order (a hypothesis inherits its parent's state).
-    private static func gather(_ m: Matrix, rows: [Int]) -> Matrix {
-        let result = Matrix(rows: rows.count, cols: m.cols)
-        for (i, r) in rows.enumerated() { result.row(i).update(from: m.row(r), count: m.cols) }
-        return result
-    }
-
-    /// One sentence's keys and values repeated for `rows` hypotheses (time-major: position j of row r at j·rows + r).
-    private static func replicate(_ keys: AttentionKeys, rows: Int) -> AttentionKeys {
-        let T = keys.sourceLength
-        let k = Matrix(rows: T * rows, cols: keys.keys.cols), v = Matrix(rows: T * rows, cols: keys.values.cols)
-        for j in 0..<T {
-            for r in 0..<rows {
-                k.row(j * rows + r).update(from: keys.keys.row(j), count: k.cols)
-                v.row(j * rows + r).update(from: keys.values.row(j), count: v.cols)
-            }
+    /// The `k` best allowed tokens of one row of logits `z` [V], best first: higher logit first, ties to the lower id
+    /// (greedy's argmax order), so width 1 picks greedy's token. One pass, keeping a sorted list of at most k.
+    private static func bestTokens(_ z: UnsafePointer<Float>, count V: Int, k: Int, banned: [Bool]) -> [Int] {
+        var best: [Int] = []
+        best.reserveCapacity(k + 1)
+        for v in 0..<V where !banned[v] {
+            // A later id enters only with a strictly higher logit than the one it would displace.
+            if best.count == k, !(z[v] > z[best[k - 1]]) { continue }
+            var i = best.count
+            while i > 0 && z[best[i - 1]] < z[v] { i -= 1 }
+            best.insert(v, at: i)
+            if best.count > k { best.removeLast() }
         }
-        return AttentionKeys(keys: k, values: v, lengths: Array(repeating: keys.lengths[0], count: rows), batchSize: rows)
+        return best
     }
 }

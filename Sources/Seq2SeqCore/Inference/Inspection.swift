@@ -141,7 +141,7 @@ extension Translator {
                                          steps: Self.steps(of: layer.backward, tokens: tokens.reversed())))
         }
         var decoderSteps: [DecoderStepCache] = [], read: [Int] = []
-        let translation = model.greedy(batch, maxSteps: maxOutputLength(sourceLength: source.ids.count)) { step, ids in
+        let translation = model.greedy(batch, maxSteps: maxOutputLength(sourceLength: source.ids.count)) { step, ids, _ in
             decoderSteps.append(step)
             read.append(ids[0])
         }[0]

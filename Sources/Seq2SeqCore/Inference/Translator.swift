@@ -5,7 +5,8 @@
 public struct TranslationResult: Equatable, Sendable {
     /// The source as the model saw it: its tokens, then "</s>" (the attention matrix's columns).
     public var sourceTokens: [String]
-    /// What the model emitted, ending with "</s>" unless the length limit came first (the matrix's rows).
+    /// What the model emitted, ending with "</s>" unless the length limit came first (the matrix's rows); with
+    /// `replaceUnknown`, an emitted "<unk>" shows the source token put in its place.
     public var targetTokens: [String]
     /// The detokenized translation (without "</s>").
     public var text: String
@@ -23,6 +24,11 @@ public struct Translator {
     public var maxOutputRatio: Double
     /// Beam search instead of greedy decoding (nil: greedy). Width 1 gives greedy's output exactly.
     public var beam: BeamOptions? = nil
+    /// N > 0: no n-gram of N tokens is emitted twice (fairseq's `no_repeat_ngram_size`); 0 leaves decoding as it is.
+    public var noRepeatNgram: Int = 0
+    /// Each emitted <unk> is replaced by the source token the model attended to most at that step (OpenNMT's
+    /// `replace_unk`), in the text and in the target tokens.
+    public var replaceUnknown: Bool = false
 
     public init(checkpoint: Checkpoint, batchSize: Int = 64, maxOutputRatio: Double = 2) {
         self.checkpoint = checkpoint
@@ -36,44 +42,45 @@ public struct Translator {
     public func maxOutputLength(sourceLength length: Int) -> Int { Int(maxOutputRatio * Double(length)) + 10 }
 
     /// Translations of id sequences (no specials), in input order: greedy, or the best hypothesis of beam search
-    /// when `beam` is set. Greedy sentences are sorted by length and
-    /// decoded `batchSize` at a time; since a sentence's result does not depend on its batch, the order and
-    /// grouping change nothing but speed.
+    /// when `beam` is set. Sentences are sorted by length and decoded `batchSize` at a time, each to its own length
+    /// limit; since a sentence's result does not depend on its batch, the order and grouping change nothing but speed.
     public func translate(ids sources: [[Int]]) -> [Translation] {
-        // The weights cannot change while translating: pack them once for all the batches.
-        withPackedWeights(checkpoint.model.parameters.storage) { translateBatches(sources) }
-    }
-
-    private func translateBatches(_ sources: [[Int]]) -> [Translation] {
         if beam != nil { return nBest(ids: sources).map { $0.first?.translation ?? Translation(tokens: [], attention: []) } }
-        var results = [Translation?](repeating: nil, count: sources.count)
-        for chunk in Batch.lengthSortedGroups(sources.map(\.count), size: batchSize) {
-            let longest = chunk.map { sources[$0].count }.max() ?? 0
-            let translations = checkpoint.model.greedy(Batch(sources: chunk.map { sources[$0] }),
-                                                       maxSteps: maxOutputLength(sourceLength: longest))
-            for (index, translation) in zip(chunk, translations) {
-                // Each sentence keeps to its own limit, whatever the longest sentence of its chunk allowed.
-                let limit = maxOutputLength(sourceLength: sources[index].count)
-                results[index] = Translation(tokens: Array(translation.tokens.prefix(limit)),
-                                             attention: Array(translation.attention.prefix(limit)))
-            }
+        return inLengthSortedBatches(sources) { batch, limits in
+            checkpoint.model.greedy(Batch(sources: batch), maxSteps: limits, noRepeatNgram: noRepeatNgram)
         }
-        return results.map { $0 ?? Translation(tokens: [], attention: []) }
     }
 
-    /// The `beam.nBest` best hypotheses of each source, best first (beam search, one sentence at a time; without
-    /// `beam`, the greedy translation with its log-probability).
+    /// The `beam.nBest` best hypotheses of each source, best first, in input order (beam search over batches of
+    /// `batchSize` sentences sorted by length; without `beam`, the greedy translation with its log-probability).
     public func nBest(ids sources: [[Int]]) -> [[ScoredTranslation]] {
         let options = beam ?? BeamOptions(width: 1)
-        return withPackedWeights(checkpoint.model.parameters.storage) {
-            sources.map { checkpoint.model.beamSearch(source: $0, maxSteps: maxOutputLength(sourceLength: $0.count), options: options) }
+        return inLengthSortedBatches(sources) { batch, limits in
+            checkpoint.model.beamSearch(sources: batch, maxSteps: limits, options: options, noRepeatNgram: noRepeatNgram)
         }
+    }
+
+    /// `decode`'s results for every source, in input order: the sources sorted by length and handed over `batchSize`
+    /// at a time with each one's length limit. The weights cannot change meanwhile, so they are packed once for all.
+    private func inLengthSortedBatches<Result>(_ sources: [[Int]], _ decode: (_ batch: [[Int]], _ limits: [Int]) -> [Result]) -> [Result] {
+        var results: [(index: Int, result: Result)] = []
+        withPackedWeights(checkpoint.model.parameters.storage) {
+            for group in Batch.lengthSortedGroups(sources.map(\.count), size: batchSize) {
+                let decoded = decode(group.map { sources[$0] }, group.map { maxOutputLength(sourceLength: sources[$0].count) })
+                results += zip(group, decoded).map { ($0, $1) }
+            }
+        }
+        return results.sorted { $0.index < $1.index }.map(\.result)
     }
 
     /// n-best lists of sentences of text: for each input, (score, result) best first.
     public func nBest(_ texts: [String]) -> [[(score: Double, result: TranslationResult)]] {
-        let encoded = texts.map(encodeSource)
-        return zip(encoded, nBest(ids: encoded.map(\.ids))).map { source, list in
+        nBest(encoded: texts.map(encodeSource))
+    }
+
+    /// n-best lists of sources already through `encodeSource`.
+    public func nBest(encoded: [(tokens: [String], ids: [Int])]) -> [[(score: Double, result: TranslationResult)]] {
+        zip(encoded, nBest(ids: encoded.map(\.ids))).map { source, list in
             list.map { ($0.score, result(source: source, $0.translation)) }
         }
     }
@@ -98,10 +105,27 @@ public struct Translator {
 
     /// A decoded sentence with its tokens as text: what `translate` returns for it.
     func result(source: (tokens: [String], ids: [Int]), _ translation: Translation) -> TranslationResult {
-        let targetTokens = checkpoint.targetVocabulary.decode(translation.tokens)
+        var targetTokens = checkpoint.targetVocabulary.decode(translation.tokens)
+        if replaceUnknown {
+            for (t, id) in translation.tokens.enumerated() where id == Vocabulary.unk {
+                if let column = Self.mostAttended(translation.attention[t], sourceTokens: source.tokens.count) {
+                    targetTokens[t] = source.tokens[column]
+                }
+            }
+        }
         let words = translation.tokens.last == Vocabulary.eos ? Array(targetTokens.dropLast()) : targetTokens
         return TranslationResult(sourceTokens: source.tokens + [Vocabulary.specials[Vocabulary.eos]], targetTokens: targetTokens,
                                  text: tokenizer.detokenize(words), attention: translation.attention,
                                  unknownSourceTokens: source.ids.filter { $0 == Vocabulary.unk }.count)
+    }
+
+    /// The source position (among the `sourceTokens` real tokens, not </s>: that is no word to copy) with the highest
+    /// attention weight in `row`, the first one on a tie; nil for an empty source.
+    static func mostAttended(_ row: [Float], sourceTokens: Int) -> Int? {
+        let count = min(sourceTokens, row.count)
+        guard count > 0 else { return nil }
+        var best = 0
+        for j in 1..<count where row[j] > row[best] { best = j }
+        return best
     }
 }

@@ -1,7 +1,8 @@
 // BeamSearchTests.swift — beam width 1 is greedy decoding, token for token and bit for bit; a beam wide enough to
 // keep every hypothesis returns the best-scoring one under the length penalty (checked by enumerating them all with
-// the Double reference); n-best lists are sorted and distinct; and the attention of a returned hypothesis is the
-// attention of that hypothesis rescored by teacher forcing.
+// the Double reference); n-best lists are sorted and distinct; the attention of a returned hypothesis is the
+// attention of that hypothesis rescored by teacher forcing; and a batch of sentences gives each sentence what the
+// plain one-sentence beam gives it (whatever its batch, batch size and step limit).
 
 import Foundation
 import Testing
@@ -28,7 +29,7 @@ import Testing
         let reference = ReferenceModel(sizes: GradientCheck.referenceSizes(checkpoint.config.model),
                                        tensors: GradientCheck.referenceTensors(model.parameters))
         let options = BeamOptions(width: 1000, lengthPenalty: alpha, nBest: 5)
-        for source in Self.sources {
+        for (index, source) in Self.sources.enumerated() {
             var all: [(tokens: [Int], score: Double)] = []
             let V = checkpoint.config.model.targetVocabularySize
             let ordinary = (0..<V).filter { $0 != Vocabulary.eos }
@@ -41,7 +42,8 @@ import Testing
                 prefixes = prefixes.flatMap { prefix in ordinary.map { prefix + [$0] } }.filter { $0.count < 3 }
             }
             all.sort { $0.score > $1.score }
-            let beam = model.beamSearch(source: source, maxSteps: 3, options: options)
+            // Through the batched search, all three sources in one batch.
+            let beam = model.beamSearch(sources: Self.sources, maxSteps: [3, 3, 3], options: options)[index]
             #expect(beam.count == 5)
             #expect(zip(beam, beam.dropFirst()).allSatisfy { $0.score >= $1.score })             // sorted
             #expect(Set(beam.map(\.translation.tokens)).count == beam.count)                      // distinct
@@ -69,5 +71,56 @@ import Testing
                 .prefix(tokens.count).reduce(0.0) { $0 + Double($1) }
             #expect(abs(best.logProbability - logProbability) < 1e-4)
         }
+    }
+
+    /// Sentences of different lengths with different step limits (0 and 1 included), decoded together.
+    static let batchSources: [[Int]] = [[4, 5, 6], [8], [6, 4, 4, 5, 7, 5], [5, 5], [7, 8, 4, 6], [4]]
+    static let batchLimits = [9, 3, 12, 1, 6, 0]
+
+    @Test(arguments: [1, 3, 5])
+    func batchedBeamEqualsTheOneSentenceBeam(width: Int) throws {
+        let model = try TinyCheckpoint.make(seed: 7).model
+        for ngram in [0, 2] {
+            let options = BeamOptions(width: width, lengthPenalty: 1, nBest: width)
+            let together = model.beamSearch(sources: Self.batchSources, maxSteps: Self.batchLimits, options: options, noRepeatNgram: ngram)
+            #expect(together.count == Self.batchSources.count)
+            for (b, source) in Self.batchSources.enumerated() {
+                let reference = OneSentenceBeam.search(model, source: source, maxSteps: Self.batchLimits[b], options: options, noRepeatNgram: ngram)
+                #expect(together[b].map(\.translation.tokens) == reference.map(\.translation.tokens), "sentence \(b), n-gram \(ngram)")
+                #expect(together[b].count == reference.count)
+                for (found, expected) in zip(together[b], reference) {
+                    #expect(abs(found.score - expected.score) <= 1e-5 && abs(found.logProbability - expected.logProbability) <= 1e-5)
+                    #expect(found.translation.attention == expected.translation.attention)
+                }
+                // n-best lists are sorted and distinct here too.
+                #expect(zip(together[b], together[b].dropFirst()).allSatisfy { $0.score >= $1.score })
+                #expect(Set(together[b].map(\.translation.tokens)).count == together[b].count)
+                #expect(together[b].allSatisfy { $0.translation.tokens.count <= Self.batchLimits[b] })
+            }
+        }
+    }
+
+    /// `Translator` sorts sentences by length and decodes them `batchSize` at a time: greedy or beam, the batch size
+    /// changes nothing, and the output stays in input order.
+    @Test func translatorBatchSizeChangesNothing() throws {
+        let checkpoint = try TinyCheckpoint.make(seed: 3)
+        let texts = ["a b c", "e", "d d a b c e a", "", "b a", "c c c c", "e d"]
+        var results: [[TranslationResult]] = []
+        for batchSize in [1, 2, 64] {
+            for beam in [nil, BeamOptions(width: 4)] {
+                var translator = Translator(checkpoint: checkpoint, batchSize: batchSize)
+                translator.beam = beam
+                let translated = translator.translate(texts)
+                #expect(translated.count == texts.count)
+                results.append(translated)
+            }
+        }
+        // Greedy with any batch size, and beam with any batch size, each give one answer.
+        #expect(results[0] == results[2] && results[0] == results[4])
+        #expect(results[1] == results[3] && results[1] == results[5])
+        let single = OneSentenceBeam.search(checkpoint.model, source: checkpoint.sourceVocabulary.encode(["d", "d", "a", "b", "c", "e", "a"]),
+                                            maxSteps: Translator(checkpoint: checkpoint).maxOutputLength(sourceLength: 7),
+                                            options: BeamOptions(width: 4))
+        #expect(results[1][2].attention == single.first?.translation.attention)
     }
 }
