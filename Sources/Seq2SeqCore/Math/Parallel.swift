@@ -15,14 +15,20 @@ public final class WorkerPool: @unchecked Sendable {
     /// The process's pool; `seq2seq --threads N` sets its size.
     public static let shared = WorkerPool()
 
-    private let generation = Atomic<Int>(0)     // bumped once per job; workers wait for it to change
-    private let nextPart = Atomic<Int>(0)       // the next part of the current job nobody has taken yet
+    /// The current job in one word: its generation (24 bits), its number of parts (20 bits) and the next part
+    /// nobody has claimed (20 bits). A part is claimed by a compare-and-swap of the whole word, so a claim made
+    /// with a stale view of the job (a worker still finishing the previous one) fails instead of taking a part
+    /// of the new job under the old job's closure or count. (With the count and the next part in separate words,
+    /// a late worker could do exactly that: run the old closure for a new part, or claim a part and never run it.)
+    private let ticket = Atomic<Int>(0)
     private let unfinished = Atomic<Int>(0)     // parts of the current job not yet done
     private let busy = Atomic<Bool>(false)      // one job at a time; a caller that finds it busy works alone
     private let workers = Mutex<Int>(0)         // worker threads started so far
-    // Written by the caller before `generation` is bumped (release), read by workers after they see it (acquire).
+    // Written by the caller before the ticket is published (release); read only by a thread that has claimed a part
+    // of this job (acquire), and the caller does not write it again until every claimed part is done.
     private var job: ((Int) -> Void)? = nil
-    private var parts = 0
+
+    private static let partBits = 20, partMask = (1 << 20) - 1
 
     /// Threads that take part in a job: the caller plus `threads − 1` workers.
     public private(set) var threads = 1
@@ -45,46 +51,55 @@ public final class WorkerPool: @unchecked Sendable {
     /// Runs everything on the calling thread when the pool has one thread, or is busy with another caller's job
     /// (concurrent callers, e.g. tests, or a job started from inside a job).
     public func run(parts partCount: Int, _ body: @escaping (Int) -> Void) {
-        guard threads > 1, partCount > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        guard threads > 1, partCount > 1, partCount <= Self.partMask,
+              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for part in 0..<partCount { body(part) }
             return
         }
         // The job is an escaping closure on purpose: a worker may still hold its reference for a moment after
         // reporting its last part done. Every part is finished before this returns, so what it points to is alive.
         job = body
-        parts = partCount
-        nextPart.store(0, ordering: .relaxed)
         unfinished.store(partCount, ordering: .relaxed)
-        generation.add(1, ordering: .releasing)
+        let generation = (ticket.load(ordering: .relaxed) >> (2 * Self.partBits)) + 1
+        ticket.store(((generation & 0xFF_FFFF) << (2 * Self.partBits)) | (partCount << Self.partBits), ordering: .releasing)
         work()
         var spins = 0
         while unfinished.load(ordering: .acquiring) > 0 {
             spins += 1
             if spins > 1 << 16 { sched_yield() }
         }
+        job = nil
         busy.store(false, ordering: .releasing)
+    }
+
+    /// Claims one part of the current job and runs it; false when no part is left to claim.
+    private func claimAndRun() -> Bool {
+        while true {
+            let current = ticket.load(ordering: .acquiring)
+            let next = current & Self.partMask, parts = (current >> Self.partBits) & Self.partMask
+            guard next < parts else { return false }
+            if ticket.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing).exchanged {
+                job?(next)
+                unfinished.subtract(1, ordering: .releasing)
+                return true
+            }
+        }
     }
 
     /// Takes parts of the current job until none is left.
     private func work() {
-        while true {
-            let part = nextPart.add(1, ordering: .relaxed).oldValue
-            guard part < parts, let job else { return }
-            job(part)
-            unfinished.subtract(1, ordering: .releasing)
-        }
+        while claimAndRun() {}
     }
 
     private func workerLoop() {
-        var seen = generation.load(ordering: .acquiring)
+        var idle = 0
         while true {
-            var spins = 0
-            while generation.load(ordering: .acquiring) == seen {
-                spins += 1
-                if spins > 200_000 { usleep(50) }          // idle for a while: stop burning the core
+            if claimAndRun() {
+                idle = 0
+            } else {
+                idle += 1
+                if idle > 200_000 { usleep(50) }          // idle for a while: stop burning the core
             }
-            seen = generation.load(ordering: .acquiring)
-            work()
         }
     }
 }

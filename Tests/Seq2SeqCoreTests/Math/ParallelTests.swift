@@ -76,6 +76,30 @@ import Testing
         }
     }
 
+    /// Many short jobs back to back, of different sizes: every part of every job runs exactly once, under its own
+    /// job's closure. (A worker finishing one job while the next was published could once take a part of the new
+    /// job under the old closure, or claim it and never run it — a wrong result or a hang.)
+    @Test func backToBackJobsEachRunEveryPartOnceUnderTheirOwnClosure() {
+        WorkerPool.shared.setThreads(2)
+        defer { WorkerPool.shared.setThreads(1) }
+        let jobs = 20_000
+        let counts = FloatStorage(count: jobs * 6)
+        let base = counts.base
+        for j in 0..<jobs {
+            let parts = 2 + j % 5
+            WorkerPool.shared.run(parts: parts) { part in
+                var x: Float = 0
+                for i in 0..<(50 * (part + 1)) { x += Float(i) }          // a little work, so both threads take parts
+                base[j * 6 + part] += x >= 0 ? 1 : 2
+            }
+        }
+        var wrong = 0
+        for j in 0..<jobs {
+            for part in 0..<6 where base[j * 6 + part] != (part < 2 + j % 5 ? 1 : 0) { wrong += 1 }
+        }
+        #expect(wrong == 0)
+    }
+
     @Test func everyPartRunsOnce() {
         WorkerPool.shared.setThreads(2)
         defer { WorkerPool.shared.setThreads(1) }
