@@ -3,6 +3,11 @@
 // These are the plain reference kernels: correct and simple; the speed work replaces their insides only.
 
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// C (+)= op(A) · op(B), where op(X) is X or Xᵀ. Shapes: op(A) is [n, k], op(B) is [k, m], C is [n, m].
 /// With `accumulate: false` C is overwritten; with `true` the product is added to what C holds
@@ -225,16 +230,30 @@ let depthSlice = 256
 /// A growing scratch allocation for packed panels, one per thread (products on different threads, e.g.
 /// concurrent tests, must not share it), reused by every product of that thread: no allocation per call.
 final class PackBuffer {
-    private static let key = "seq2seq.PackBuffer"
     private var storage = FloatStorage(count: 0)
     /// The packed-weights scope open on this thread, if any (see `withPackedWeights`).
     var weights: PackedWeights? = nil
 
+    /// One buffer per thread, found through a POSIX thread-specific key: every product asks for it, and the
+    /// lookup through `Thread.current.threadDictionary` (a dictionary and a dynamic cast) was 9% of translating
+    /// one sentence at a time. The key's destructor releases a thread's buffer when the thread ends.
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let created = pthread_key_create(&key) { pointer in
+            #if canImport(Darwin)
+            Unmanaged<PackBuffer>.fromOpaque(pointer).release()
+            #else
+            if let pointer { Unmanaged<PackBuffer>.fromOpaque(pointer).release() }
+            #endif
+        }
+        precondition(created == 0, "pthread_key_create failed")
+        return key
+    }()
+
     static var forCurrentThread: PackBuffer {
-        let dictionary = Thread.current.threadDictionary
-        if let buffer = dictionary[key] as? PackBuffer { return buffer }
+        if let pointer = pthread_getspecific(key) { return Unmanaged<PackBuffer>.fromOpaque(pointer).takeUnretainedValue() }
         let buffer = PackBuffer()
-        dictionary[key] = buffer
+        pthread_setspecific(key, Unmanaged.passRetained(buffer).toOpaque())
         return buffer
     }
 

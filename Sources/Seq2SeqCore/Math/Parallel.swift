@@ -98,7 +98,7 @@ public final class WorkerPool: @unchecked Sendable {
                 idle = 0
             } else {
                 idle += 1
-                if idle > 200_000 { usleep(50) }          // idle for a while: stop burning the core
+                if idle > 4_000 { usleep(50) }            // idle for a while: stop burning the core
             }
         }
     }
