@@ -61,15 +61,21 @@ public struct Translator {
     }
 
     /// `decode`'s results for every source, in input order: the sources sorted by length and handed over `batchSize`
-    /// at a time with each one's length limit. The weights cannot change meanwhile, so they are packed once for all.
+    /// at a time with each one's length limit. With more than one thread, the batches are shared out among the
+    /// threads, each decoding whole batches (as training shares out shards): a batch's result does not depend on
+    /// which thread decoded it, so the output is the same for any number of threads. The weights cannot change
+    /// meanwhile, so each thread packs them once for all its batches.
     private func inLengthSortedBatches<Result>(_ sources: [[Int]], _ decode: (_ batch: [[Int]], _ limits: [Int]) -> [Result]) -> [Result] {
-        var results: [(index: Int, result: Result)] = []
-        withPackedWeights(checkpoint.model.parameters.storage) {
-            for group in Batch.lengthSortedGroups(sources.map(\.count), size: batchSize) {
-                let decoded = decode(group.map { sources[$0] }, group.map { maxOutputLength(sourceLength: sources[$0].count) })
-                results += zip(group, decoded).map { ($0, $1) }
-            }
+        let groups = Batch.lengthSortedGroups(sources.map(\.count), size: batchSize)
+        let decoded = UnsafeMutableBufferPointer<[Result]?>.allocate(capacity: groups.count)
+        decoded.initialize(repeating: nil)
+        defer { decoded.deinitialize().deallocate() }
+        forEachShared(groups.count, packing: checkpoint.model.parameters.storage) { g in
+            let group = groups[g]
+            decoded[g] = decode(group.map { sources[$0] }, group.map { maxOutputLength(sourceLength: sources[$0].count) })
         }
+        var results: [(index: Int, result: Result)] = []
+        for (g, group) in groups.enumerated() { results += zip(group, decoded[g] ?? []).map { ($0, $1) } }
         return results.sorted { $0.index < $1.index }.map(\.result)
     }
 

@@ -103,3 +103,28 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 }
+
+/// Calls `body(item)` for every item in 0..<count, the items shared out among the pool's threads as they come free,
+/// each item wholly on one thread (data parallelism over independent pieces of work, e.g. batches to translate).
+/// Every thread opens one packed-weights scope over `parameters` for all its items. What an item computes must
+/// not depend on the thread, so the results do not depend on the number of threads.
+public func forEachShared(_ count: Int, packing parameters: FloatStorage, _ body: (Int) -> Void) {
+    let next = SharedCounter()
+    withoutActuallyEscaping(body) { body in
+        WorkerPool.shared.run(parts: min(WorkerPool.shared.threads, count)) { _ in
+            withPackedWeights(parameters) {
+                while true {
+                    let item = next.take()
+                    guard item < count else { return }
+                    body(item)
+                }
+            }
+        }
+    }
+}
+
+/// A counter threads take numbers from, each number once.
+private final class SharedCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
+}

@@ -160,8 +160,10 @@ public enum Benchmark {
                     // One chunk of input, as `translate` reads it, sorted by length and cut into batches.
                     let sources = sentences(batchSize == 1 ? 1 : chunkSize, config.lengths,
                                             vocabulary: config.model.sourceVocabularySize, rng: &rng)
-                    for group in Batch.lengthSortedGroups(sources.map(\.count), size: batchSize) {
-                        _ = model.greedy(Batch(sources: group.map { sources[$0] }), maxSteps: group.map { sources[$0].count + 1 })
+                    // As `translate` does, the batches are shared out among the threads.
+                    let groups = Batch.lengthSortedGroups(sources.map(\.count), size: batchSize)
+                    forEachShared(groups.count, packing: model.parameters.storage) { g in
+                        _ = model.greedy(Batch(sources: groups[g].map { sources[$0] }), maxSteps: groups[g].map { sources[$0].count + 1 })
                     }
                     translated += sources.count
                 }

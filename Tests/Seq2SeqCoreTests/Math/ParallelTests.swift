@@ -100,6 +100,33 @@ import Testing
         #expect(wrong == 0)
     }
 
+    /// Translation shares whole batches out among the threads: greedy and beam output (tokens, attention, scores)
+    /// are the same with 1 thread and 2.
+    @Test func translationSharesBatchesAndGivesTheSameOutput() throws {
+        let config = ModelConfig(embeddingSize: 8, encoderHiddenSize: 12, encoderLayers: 1, decoderHiddenSize: 10,
+                                 decoderLayers: 1, attentionSize: 9, sourceVocabularySize: 20, targetVocabularySize: 22)
+        let source = try Vocabulary(tokens: Vocabulary.specials + (4..<20).map { "s\($0)" })
+        let target = try Vocabulary(tokens: Vocabulary.specials + (4..<22).map { "t\($0)" })
+        let translatorConfig = TranslatorConfig(model: config, tokenization: .word, lowercase: false, maxSourceLength: 20, maxTargetLength: 20)
+        let checkpoint = Checkpoint(config: translatorConfig, sourceVocabulary: source, targetVocabulary: target,
+                                    model: Seq2SeqModel(config: config, seed: 12))
+        var rng = SplitMix64(seed: 13)
+        let sources = (0..<150).map { _ in (0..<rng.nextInt(in: 1...9)).map { _ in 4 + rng.nextInt(below: 16) } }
+        func translate(threads: Int, beam: BeamOptions?) -> [[ScoredTranslation]] {
+            WorkerPool.shared.setThreads(threads)
+            defer { WorkerPool.shared.setThreads(1) }
+            var translator = Translator(checkpoint: checkpoint, batchSize: 8)
+            translator.beam = beam
+            return translator.nBest(ids: sources)
+        }
+        for beam in [nil, BeamOptions(width: 3, nBest: 2)] {
+            let one = translate(threads: 1, beam: beam), two = translate(threads: 2, beam: beam)
+            #expect(one.map { $0.map(\.translation.tokens) } == two.map { $0.map(\.translation.tokens) })
+            #expect(one.map { $0.map(\.translation.attention) } == two.map { $0.map(\.translation.attention) })
+            #expect(one.map { $0.map(\.score) } == two.map { $0.map(\.score) })
+        }
+    }
+
     @Test func everyPartRunsOnce() {
         WorkerPool.shared.setThreads(2)
         defer { WorkerPool.shared.setThreads(1) }
