@@ -27,7 +27,7 @@ enum AverageCommand {
         guard inputs.count >= 2 else {
             throw Seq2SeqError.invalidOption(flag: "<checkpoints>", reason: "needs at least two checkpoints to average, got \(inputs.count)")
         }
-        try CheckpointAverage.checkOutput(output, isNotOneOf: inputs)
+        try checkOutput(output, isNotOneOf: inputs)
         let averaged = try CheckpointAverage.average(paths: inputs)
         try Output.createParentFolder(of: output)
         try averaged.save(to: output)

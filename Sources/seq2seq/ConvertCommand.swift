@@ -4,8 +4,6 @@
 
 import Seq2SeqCore
 
-import Foundation
-
 /// The storage types a converted checkpoint may use, as the flag spells them.
 enum StoredFloat: String, CaseIterable {
     case f16, bf16, f32
@@ -39,11 +37,7 @@ enum ConvertCommand {
     static func run(_ arguments: Arguments) throws {
         let input = try arguments.requiredString("--checkpoint"), output = try arguments.requiredString("--output")
         let stored: StoredFloat = try arguments.choice("--dtype", default: .f16)
-        // Resolved paths, so `./a` and `a` (or a symbolic link to the input) count as the input too.
-        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
-        if resolved(input) == resolved(output) {
-            throw Seq2SeqError.invalidOption(flag: "--output", reason: "is the input checkpoint; write the converted copy elsewhere")
-        }
+        try checkOutput(output, isNotOneOf: [input])
         try Checkpoint.load(path: input).save(to: output, dtype: stored.dtype)
     }
 }

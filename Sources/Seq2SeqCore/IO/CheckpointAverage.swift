@@ -3,11 +3,6 @@
 // the last few of one run, which translates a little better than any one of them. Stage [8]; SPEC §2.
 
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 public enum CheckpointAverage {
     /// Loads `paths` (two or more) one at a time and returns a checkpoint holding the mean of their parameters, with
@@ -34,21 +29,6 @@ public enum CheckpointAverage {
         for n in 0..<sum.count { storage.base[n] = Float(sum[n] / count) }
         result.training?.averageOf = paths
         return result
-    }
-
-    /// Refuses an output path that is one of the inputs (the same file, even under another name or a hard link).
-    public static func checkOutput(_ output: String, isNotOneOf inputs: [String]) throws {
-        guard let written = fileIdentity(output) else { return }       // does not exist yet: it cannot be an input
-        if let input = inputs.first(where: { fileIdentity($0) == written }) {
-            throw Seq2SeqError.invalidOption(flag: "--output", reason: "is the input \(input); refusing to overwrite it")
-        }
-    }
-
-    /// (device, inode) of an existing file, or nil.
-    private static func fileIdentity(_ path: String) -> [UInt64]? {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        return [UInt64(status.st_dev), UInt64(status.st_ino)]
     }
 
     // MARK: - What must match

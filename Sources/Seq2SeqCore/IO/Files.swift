@@ -76,3 +76,19 @@ public func jsonQuoted(_ text: String) -> String {
     }
     return out + "\""
 }
+
+/// Refuses an output path that is one of the inputs (the same file, even under another name, through a symbolic
+/// link or as a hard link): `average` and `convert` must never overwrite what they read.
+public func checkOutput(_ output: String, isNotOneOf inputs: [String]) throws {
+    guard let written = fileIdentity(output) else { return }       // does not exist yet: it cannot be an input
+    if let input = inputs.first(where: { fileIdentity($0) == written }) {
+        throw Seq2SeqError.invalidOption(flag: "--output", reason: "is the input \(input); refusing to overwrite it")
+    }
+}
+
+/// (device, inode) of an existing file, or nil.
+private func fileIdentity(_ path: String) -> [UInt64]? {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return nil }
+    return [UInt64(status.st_dev), UInt64(status.st_ino)]
+}

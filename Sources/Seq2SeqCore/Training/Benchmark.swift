@@ -183,8 +183,7 @@ public enum Benchmark {
     /// GFLOP/s of C = A·B for random n × n matrices, repeated for about `seconds`.
     public static func matrixProductGFLOPS(size n: Int, seconds: Double) -> Double {
         var rng = SplitMix64(seed: 5)
-        let a = Matrix(rows: n, cols: n, values: (0..<n * n).map { _ in rng.nextUniform(bound: 1) })
-        let b = Matrix(rows: n, cols: n, values: (0..<n * n).map { _ in rng.nextUniform(bound: 1) })
+        let a = randomMatrix(n, n, &rng), b = randomMatrix(n, n, &rng)
         let c = Matrix(rows: n, cols: n)
         let clock = ContinuousClock()
         var products = 0
@@ -224,14 +223,11 @@ public enum Benchmark {
             ProductShape(name: "backward dW_ih = dGatesᵀ·x", n: 4 * h, k: rows, m: 2 * h, transposeA: true, transposeB: false, packedWeight: false),
         ]
         var rng = SplitMix64(seed: 6)
-        func random(_ rows: Int, _ cols: Int) -> Matrix {
-            Matrix(rows: rows, cols: cols, values: (0..<rows * cols).map { _ in rng.nextUniform(bound: 1) })
-        }
         let clock = ContinuousClock()
         for i in shapes.indices {
             let s = shapes[i]
-            let a = s.transposeA ? random(s.k, s.n) : random(s.n, s.k)
-            let b = s.transposeB ? random(s.m, s.k) : random(s.k, s.m)
+            let a = s.transposeA ? randomMatrix(s.k, s.n, &rng) : randomMatrix(s.n, s.k, &rng)
+            let b = s.transposeB ? randomMatrix(s.m, s.k, &rng) : randomMatrix(s.k, s.m, &rng)
             let out = Matrix(rows: s.n, cols: s.m)
             var products = 0
             let start = clock.now
@@ -245,6 +241,11 @@ public enum Benchmark {
             shapes[i].gflops = 2 * Double(s.n * s.k * s.m) * Double(products) / Trainer.seconds(clock.now - start) / 1e9
         }
         return shapes
+    }
+
+    /// A rows × cols matrix of values drawn uniformly from (−1, 1).
+    static func randomMatrix(_ rows: Int, _ cols: Int, _ rng: inout SplitMix64) -> Matrix {
+        Matrix(rows: rows, cols: cols, values: (0..<rows * cols).map { _ in rng.nextUniform(bound: 1) })
     }
 
     /// The process's peak resident memory so far.

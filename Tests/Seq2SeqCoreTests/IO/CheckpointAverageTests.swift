@@ -122,9 +122,9 @@ import Testing
         try FileManager.default.linkItem(atPath: a, toPath: link)
         for output in [a, link, (a as NSString).deletingLastPathComponent + "/./" + (a as NSString).lastPathComponent] {
             #expect(throws: Seq2SeqError.invalidOption(flag: "--output", reason: "is the input \(a); refusing to overwrite it")) {
-                try CheckpointAverage.checkOutput(output, isNotOneOf: ["other.safetensors", a])
+                try checkOutput(output, isNotOneOf: ["other.safetensors", a])
             }
         }
-        #expect(throws: Never.self) { try CheckpointAverage.checkOutput(a + ".new", isNotOneOf: [a]) }
+        #expect(throws: Never.self) { try checkOutput(a + ".new", isNotOneOf: [a]) }
     }
 }
