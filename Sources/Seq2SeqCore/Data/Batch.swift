@@ -45,6 +45,17 @@ public struct Batch: Sendable {
         targetIds = output
     }
 
+    /// `sourceIds` with each sentence reversed within its own length (<pad> stays where it was): what the encoder's
+    /// right-to-left direction reads.
+    public var reversedSourceIds: [Int] {
+        var reversed = sourceIds
+        for b in 0..<size {
+            let length = sourceLengths[b]
+            for t in 0..<length { reversed[(length - 1 - t) * size + b] = sourceIds[t * size + b] }
+        }
+        return reversed
+    }
+
     /// Indices 0..<lengths.count sorted by length (ties in input order) and cut into groups of `size`: sentences of
     /// similar length decoded together waste little on padding. Used wherever whole files are decoded or scored.
     public static func lengthSortedGroups(_ lengths: [Int], size: Int) -> [[Int]] {

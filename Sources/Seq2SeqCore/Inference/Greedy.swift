@@ -57,7 +57,7 @@ extension Seq2SeqModel {
         while !sentences.isEmpty {
             let embedded = Matrix(rows: sentences.count, cols: p.targetEmbedding.cols)
             embeddingForward(ids: previous, table: p.targetEmbedding, into: embedded)
-            let step = decoderStepForward(embedded: embedded, state: state, keys: keys, p, dropout: &dropout)
+            let step = decoderStepForward(embedded: embedded, tokens: previous, state: state, keys: keys, p, dropout: &dropout)
             onStep?(step, previous, sentences)
             state = step.next
             let logits = readoutForward(states: state.top, contexts: step.attention.context, p, dropout: &dropout).logits

@@ -14,6 +14,9 @@ public struct Dropout {
     /// No dropout: what inference and the gradient checks use.
     public static var off: Dropout { Dropout(rate: 0, rng: SplitMix64(seed: 0)) }
 
+    /// Whether `apply` leaves its input alone.
+    public var isOff: Bool { rate == 0 }
+
     /// x ← x ⊙ mask with mask entries 0 or 1/(1 − p); returns the mask (nil when off).
     public mutating func apply(_ x: Matrix) -> Matrix? {
         guard rate > 0 else { return nil }

@@ -17,18 +17,31 @@ public struct EncoderCache {
 }
 
 /// Encodes `batch`'s sources. Dropout (training only) acts on the embeddings and between layers.
+/// When a packed-weights scope over `p` is open on this thread and dropout is off (translation), the first layer
+/// looks its input projections up per token instead of multiplying them out (`PackedWeights.projectTokens`):
+/// the same numbers, bit for bit, with a ninth of the encoder's multiply-adds saved at the reference sizes.
 public func encoderForward(_ batch: Batch, _ p: ModelParameters, dropout: inout Dropout) -> EncoderCache {
     let B = batch.size, H = p.encoderForward[0].hiddenSize
     let rows = batch.sourceLength * B
     var input = Matrix(rows: rows, cols: p.sourceEmbedding.cols)
     embeddingForward(ids: batch.sourceIds, table: p.sourceEmbedding, into: input)
+    let scope = dropout.isOff ? tokenProjectionScope(p.storage) : nil
+    /// Layer 0's W_ih x + b_ih + b_hh for every position of `ids`, from the scope's token table.
+    func projected(_ ids: [Int], _ layer: LSTMParameters) -> Matrix? {
+        guard let scope else { return nil }
+        let gates = Matrix(rows: rows, cols: 4 * layer.hiddenSize)
+        scope.projectTokens(ids, embedding: p.sourceEmbedding, weight: layer.weightIH, biases: [layer.biasIH, layer.biasHH], into: gates)
+        return gates
+    }
     var layers: [EncoderLayerCache] = []
     var outputs = input
     for k in 0..<p.encoderForward.count {
         let mask = dropout.apply(input)
-        let forward = lstmForward(input, lengths: batch.sourceLengths, batchSize: B, p.encoderForward[k])
+        let forward = lstmForward(input, lengths: batch.sourceLengths, batchSize: B, p.encoderForward[k],
+                                  projectedInput: k == 0 ? projected(batch.sourceIds, p.encoderForward[0]) : nil)
         let reversedInput = reverseWithinLengths(input, lengths: batch.sourceLengths, batchSize: B)
-        let backward = lstmForward(reversedInput, lengths: batch.sourceLengths, batchSize: B, p.encoderBackward[k])
+        let backward = lstmForward(reversedInput, lengths: batch.sourceLengths, batchSize: B, p.encoderBackward[k],
+                                   projectedInput: k == 0 ? projected(batch.reversedSourceIds, p.encoderBackward[0]) : nil)
         outputs = Matrix(rows: rows, cols: 2 * H)
         outputs.columns(0 ..< H).copy(from: forward.outputs)
         outputs.columns(H ..< 2 * H).copy(from: reverseWithinLengths(backward.outputs, lengths: batch.sourceLengths, batchSize: B))

@@ -107,14 +107,23 @@ public struct LSTMCache {
 
 /// Runs one LSTM direction over `input` [T·B, I] from zero state, left to right, each sentence only over its
 /// own `lengths[b]` positions. (The right-to-left direction runs this on `reverseWithinLengths(input)`.)
-public func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParameters) -> LSTMCache {
+/// `projectedInput` [T·B, 4h], if given, already holds W_ih x_t + b_ih + b_hh for every step (translation looks it
+/// up per token, see `PackedWeights.projectTokens`) and becomes the cache's `gates`.
+public func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParameters,
+                        projectedInput: Matrix? = nil) -> LSTMCache {
     let steps = input.rows / batchSize, h = p.hiddenSize
     precondition(steps * batchSize == input.rows && lengths.count == batchSize, "lstmForward: input must be [T·B, I]")
     let activity = RowActivity.within(lengths: lengths)
-    // The input projections of all time steps in one product, before the recurrence.
-    let gates = Matrix(rows: steps * batchSize, cols: 4 * h)
-    linearForward(input, LinearParameters(weight: p.weightIH, bias: p.biasIH), into: gates)
-    addRowVector(p.biasHH, to: gates)
+    let gates: Matrix
+    if let projectedInput {
+        precondition(projectedInput.rows == input.rows && projectedInput.cols == 4 * h, "lstmForward: projectedInput must be [T·B, 4h]")
+        gates = projectedInput
+    } else {
+        // The input projections of all time steps in one product, before the recurrence.
+        gates = Matrix(rows: steps * batchSize, cols: 4 * h)
+        linearForward(input, LinearParameters(weight: p.weightIH, bias: p.biasIH), into: gates)
+        addRowVector(p.biasHH, to: gates)
+    }
     let cells = Matrix(rows: (steps + 1) * batchSize, cols: h)
     let states = Matrix(rows: (steps + 1) * batchSize, cols: h)
     let outputs = Matrix(rows: steps * batchSize, cols: h)
