@@ -17,9 +17,10 @@ public struct EncoderCache {
 }
 
 /// Encodes `batch`'s sources. Dropout (training only) acts on the embeddings and between layers.
-/// When a packed-weights scope over `p` is open on this thread and dropout is off (translation), the first layer
-/// looks its input projections up per token instead of multiplying them out (`PackedWeights.projectTokens`):
-/// the same numbers, bit for bit, with a ninth of the encoder's multiply-adds saved at the reference sizes.
+/// When a packed-weights scope over `p` that looks tokens up is open on this thread and dropout is off
+/// (translation), the first layer looks its input projections up per token instead of multiplying them out
+/// (`PackedWeights.projectTokens`): the same numbers, bit for bit, with a ninth of the encoder's multiply-adds
+/// saved at the reference sizes.
 public func encoderForward(_ batch: Batch, _ p: ModelParameters, dropout: inout Dropout) -> EncoderCache {
     let B = batch.size, H = p.encoderForward[0].hiddenSize
     let rows = batch.sourceLength * B
