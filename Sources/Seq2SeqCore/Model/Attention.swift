@@ -68,10 +68,16 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
             scores[j] = lanes.sum()
         }
         maskedSoftmax(scores, length: length, count: T, into: weights.row(b))
+        // context = Σ_j α_j H_j, eight lanes at a time.
         let alpha = weights.row(b), c = context.row(b)
         for j in 0..<length {
-            let h = keys.values.row(j * B + b), a = alpha[j]
-            for v in 0..<V { c[v] += a * h[v] }
+            let h = keys.values.row(j * B + b), a = SIMD8<Float>(repeating: alpha[j])
+            var v = 0
+            while v < V {
+                let n = min(8, V - v)
+                if n == 8 { store8(load8(c + v) + a * load8(h + v), c + v) } else { storePartial(loadPartial(c + v, n) + a * loadPartial(h + v, n), c + v, n) }
+                v += 8
+            }
         }
     }
     withExtendedLifetime(scoreRow) {}
@@ -79,12 +85,15 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
 }
 
 /// Backward of one attention step given dContext [B, 2H]. Adds into dKeys [Ts·B, A], dValues [Ts·B, 2H],
-/// dQuery [B, D] (the gradient w.r.t. s) and the query/energy weight gradients.
+/// dQuery [B, D] (the gradient w.r.t. s) and the energy weight's gradient. The query weight's gradient is
+/// dProjectedQueryᵀ · s: it is added here when `dProjectedQuery` is nil, and left to the caller (who sums it over
+/// all steps at once) when `dProjectedQuery` [B, A], zero on entry, is given to receive the gradient w.r.t. W_query s.
 public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: AttentionKeys, _ p: AttentionParameters,
-                              grads: AttentionParameters, dKeys: Matrix, dValues: Matrix, dQuery: Matrix) {
+                              grads: AttentionParameters, dKeys: Matrix, dValues: Matrix, dQuery: Matrix,
+                              dProjectedQuery: Matrix? = nil) {
     let B = keys.batchSize, A = p.query.weight.rows, V = keys.values.cols
     let w = p.energy.weight.row(0), dW = grads.energy.weight.row(0)
-    let dProjected = Matrix(rows: B, cols: A)
+    let dProjected = dProjectedQuery ?? Matrix(rows: B, cols: A)
     let dAlphaRow = Matrix(rows: 1, cols: keys.sourceLength)
     let dAlpha = dAlphaRow.row(0)
     for b in 0..<B {
@@ -129,5 +138,9 @@ public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: Atten
         }
     }
     withExtendedLifetime(dAlphaRow) {}
-    linearBackward(dProjected, input: step.query, p.query, grads: grads.query, dx: dQuery)
+    if dProjectedQuery == nil {
+        linearBackward(dProjected, input: step.query, p.query, grads: grads.query, dx: dQuery)
+    } else {
+        matmul(dProjected, p.query.weight, into: dQuery, accumulate: true)
+    }
 }

@@ -100,23 +100,23 @@ public func decoderStepForward(embedded: Matrix, tokens: [Int]? = nil, state: De
 /// Backward of one decoder step. On entry `dHidden[k]`, `dCell[k]` are the gradients w.r.t. the step's new state
 /// (from later steps, the readout, and the next step's attention query); on exit they are the gradients w.r.t. the
 /// previous state. `dContext` [B, 2H] is the readout's gradient w.r.t. context_t. Returns d emb(y_{t-1}) [B, E].
+/// The gradients w.r.t. layer k's gate pre-activations go to `dGates[k]` [B, 4D] and the attention's w.r.t. its
+/// projected query to `dProjectedQuery` [B, A] (both zero on entry): the weight gradients they lead to are taken by
+/// `decoderBackward` for all steps at once (`addDecoderWeightGradients`), in products deep enough to run fast.
 public func decoderStepBackward(dHidden: inout [Matrix], dCell: inout [Matrix], dContext: Matrix, cache: DecoderStepCache,
                                 keys: AttentionKeys, _ p: ModelParameters, grads: ModelParameters,
-                                dKeys: Matrix, dValues: Matrix) -> Matrix {
+                                dKeys: Matrix, dValues: Matrix, dGates: [Matrix], dProjectedQuery: Matrix) -> Matrix {
     let B = dContext.rows
     var dX = Matrix(rows: 0, cols: 0)
     for k in stride(from: p.decoder.count - 1, through: 0, by: -1) {
-        let layer = p.decoder[k], gradsLayer = grads.decoder[k]
-        let dGates = Matrix(rows: B, cols: 4 * layer.hiddenSize)
+        let layer = p.decoder[k]
         lstmCellBackward(dHidden: dHidden[k], dCell: dCell[k], gates: cache.gates[k], previousCell: cache.previous.cell[k],
-                         cell: cache.next.cell[k], dGates: dGates, activity: .all, step: 0)
-        // forward: gates = W_ih input + b_ih + W_hh h_{t-1} + b_hh
+                         cell: cache.next.cell[k], dGates: dGates[k], activity: .all, step: 0)
+        // forward: gates = W_ih input + b_ih + W_hh h_{t-1} + b_hh  ⇒  d input = dGates · W_ih, dh_{t-1} = dGates · W_hh
         let dInput = Matrix(rows: B, cols: layer.inputSize)
-        linearBackward(dGates, input: cache.layerInputs[k], LinearParameters(weight: layer.weightIH, bias: layer.biasIH),
-                       grads: LinearParameters(weight: gradsLayer.weightIH, bias: gradsLayer.biasIH), dx: dInput)
+        matmul(dGates[k], layer.weightIH, into: dInput, accumulate: false)
         let dPrevious = Matrix(rows: B, cols: layer.hiddenSize)
-        linearBackward(dGates, input: cache.previous.hidden[k], LinearParameters(weight: layer.weightHH, bias: layer.biasHH),
-                       grads: LinearParameters(weight: gradsLayer.weightHH, bias: gradsLayer.biasHH), dx: dPrevious)
+        matmul(dGates[k], layer.weightHH, into: dPrevious, accumulate: false)
         dHidden[k] = dPrevious
         if k > 0 {
             dropoutBackward(dInput, mask: cache.layerMasks[k])
@@ -131,7 +131,7 @@ public func decoderStepBackward(dHidden: inout [Matrix], dCell: inout [Matrix], 
     add(dX.columns(E ..< dX.cols), into: dContextTotal)
     // The query of this step was the previous top state, so its gradient joins dHidden[top] (now w.r.t. step t−1).
     attentionBackward(dContext: dContextTotal, step: cache.attention, keys: keys, p.attention, grads: grads.attention,
-                      dKeys: dKeys, dValues: dValues, dQuery: dHidden[p.decoder.count - 1])
+                      dKeys: dKeys, dValues: dValues, dQuery: dHidden[p.decoder.count - 1], dProjectedQuery: dProjectedQuery)
     return dX.columns(0 ..< E)
 }
 
@@ -204,6 +204,30 @@ public func decoderForward(_ batch: Batch, encoderFinal: Matrix, keys: Attention
     return DecoderCache(initial: initial, embedded: embedded, embeddingMask: embeddingMask, steps: steps, readout: readout)
 }
 
+/// The weight gradients of the decoder layers and of the attention query, summed over all steps in one product each
+/// (as `lstmBackward` does for the encoder): dW_ih += Σ_t dGates_tᵀ input_t, dW_hh += Σ_t dGates_tᵀ h_{t-1},
+/// db_ih = db_hh += Σ_t dGates_t, dW_query += Σ_t dProjectedQuery_tᵀ s_{t-1}. One product per step would be only
+/// B deep, and would pack its operands and read and write the whole gradient every step.
+func addDecoderWeightGradients(dGates: [Matrix], dProjectedQuery: Matrix, cache: DecoderCache, _ p: ModelParameters,
+                               grads: ModelParameters) {
+    let B = cache.initial.rows
+    /// The steps' [B, X] matrices `part(t)` stacked time-major into one [T·B, X].
+    func stacked(_ part: (DecoderStepCache) -> Matrix) -> Matrix {
+        let first = part(cache.steps[0])
+        let all = Matrix(rows: cache.steps.count * B, cols: first.cols)
+        for (t, step) in cache.steps.enumerated() { all.timeStep(t, batchSize: B).copy(from: part(step)) }
+        return all
+    }
+    for k in p.decoder.indices {
+        let g = grads.decoder[k]
+        matmul(dGates[k], transposeA: true, stacked { $0.layerInputs[k] }, into: g.weightIH, accumulate: true)
+        matmul(dGates[k], transposeA: true, stacked { $0.previous.hidden[k] }, into: g.weightHH, accumulate: true)
+        addColumnSums(of: dGates[k], into: g.biasIH)
+        addColumnSums(of: dGates[k], into: g.biasHH)
+    }
+    matmul(dProjectedQuery, transposeA: true, stacked { $0.attention.query }, into: grads.attention.query.weight, accumulate: true)
+}
+
 /// Backward of `decoderForward` from dLogits [Ty·B, Vt]. Adds into dKeys, dValues and `grads`; returns de [B, 2H].
 public func decoderBackward(dLogits: Matrix, cache: DecoderCache, _ batch: Batch, encoderFinal: Matrix, keys: AttentionKeys,
                             _ p: ModelParameters, grads: ModelParameters, dKeys: Matrix, dValues: Matrix) -> Matrix {
@@ -213,12 +237,18 @@ public func decoderBackward(dLogits: Matrix, cache: DecoderCache, _ batch: Batch
     var dHidden = p.decoder.map { _ in Matrix(rows: B, cols: D) }
     var dCell = p.decoder.map { _ in Matrix(rows: B, cols: D) }
     let dEmbedded = Matrix(rows: cache.embedded.rows, cols: cache.embedded.cols)
-    for t in stride(from: cache.steps.count - 1, through: 0, by: -1) {
+    let T = cache.steps.count
+    let dGates = p.decoder.map { Matrix(rows: T * B, cols: 4 * $0.hiddenSize) }          // [T·B, 4D] per layer
+    let dProjectedQuery = Matrix(rows: T * B, cols: p.attention.query.weight.rows)      // [T·B, A]
+    for t in stride(from: T - 1, through: 0, by: -1) {
         add(dStates.timeStep(t, batchSize: B), into: dHidden[p.decoder.count - 1])     // s_t fed the readout
         let dStepEmbedded = decoderStepBackward(dHidden: &dHidden, dCell: &dCell, dContext: dContexts.timeStep(t, batchSize: B),
-                                                cache: cache.steps[t], keys: keys, p, grads: grads, dKeys: dKeys, dValues: dValues)
+                                                cache: cache.steps[t], keys: keys, p, grads: grads, dKeys: dKeys, dValues: dValues,
+                                                dGates: dGates.map { $0.timeStep(t, batchSize: B) },
+                                                dProjectedQuery: dProjectedQuery.timeStep(t, batchSize: B))
         dEmbedded.timeStep(t, batchSize: B).copy(from: dStepEmbedded)
     }
+    addDecoderWeightGradients(dGates: dGates, dProjectedQuery: dProjectedQuery, cache: cache, p, grads: grads)
     dropoutBackward(dEmbedded, mask: cache.embeddingMask)
     embeddingBackward(dEmbedded, ids: batch.decoderInputIds, dTable: grads.targetEmbedding)
     // Every layer started from h_0, so h_0's gradient is the sum over layers (c_0 = 0 is a constant).
