@@ -90,10 +90,11 @@ public enum Benchmark {
     public static let translationWorkload = """
         greedy translation: random sentences of the config's lengths; each sentence's decoder runs source length + 1
           steps (what reversing needs; the untrained model never emits </s>, so this limit ends every sentence).
-          one at a time: batches of 1.  batches of 64: \(chunkSize) sentences drawn at once and decoded as
-          `seq2seq translate` decodes a chunk of input: sorted by length, cut into batches of 64, each sentence
-          stopping at its own limit and leaving the batch (before, each batch of 64 was drawn unsorted and every
-          sentence ran to the longest one's limit, ~1.8× the steps needed, so batches looked slower than one at a time)
+          one at a time: every sentence decoded alone, as a batch of 1 (no batching), the threads each taking the
+          next sentence as they come free, as a server answering single requests on every core would; with
+          --threads 1 it is one sentence after another.  batches of 64: \(chunkSize) sentences drawn at once and
+          decoded as `seq2seq translate` decodes a chunk of input: sorted by length, cut into batches of 64, each
+          sentence stopping at its own limit and leaving the batch, the batches shared out among the threads
         """
 
     /// Random sentences over the ordinary tokens (ids ≥ 4), lengths drawn uniformly from `lengths`.
@@ -157,9 +158,9 @@ public enum Benchmark {
             // As a translation job does (Translator), the weights are packed once for all the sentences.
             withPackedWeights(model.parameters.storage) {
                 while translated < 2 || Trainer.seconds(clock.now - start) < seconds / 2 {
-                    // One chunk of input, as `translate` reads it, sorted by length and cut into batches.
-                    let sources = sentences(batchSize == 1 ? 1 : chunkSize, config.lengths,
-                                            vocabulary: config.model.sourceVocabularySize, rng: &rng)
+                    // One chunk of input, as `translate` reads it, sorted by length and cut into batches (of one
+                    // sentence each when translating one at a time).
+                    let sources = sentences(chunkSize, config.lengths, vocabulary: config.model.sourceVocabularySize, rng: &rng)
                     // As `translate` does, the batches are shared out among the threads.
                     let groups = Batch.lengthSortedGroups(sources.map(\.count), size: batchSize)
                     forEachShared(groups.count, packing: model.parameters.storage) { g in
