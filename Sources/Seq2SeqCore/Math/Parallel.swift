@@ -123,6 +123,14 @@ public func forEachShared(_ count: Int, packing parameters: FloatStorage, _ body
     }
 }
 
+/// Calls `body` on consecutive ranges covering 0..<count, one per thread of the pool (one range alone below
+/// 65,536 items, where waking a thread would cost more than it saves). For element-wise work whose result cannot
+/// depend on how the elements are split.
+public func forEachShare(of count: Int, _ body: @escaping (Range<Int>) -> Void) {
+    let parts = count < 1 << 16 ? 1 : WorkerPool.shared.threads
+    WorkerPool.shared.run(parts: parts) { part in body(part * count / parts ..< (part + 1) * count / parts) }
+}
+
 /// A counter threads take numbers from, each number once.
 private final class SharedCounter: Sendable {
     private let value = Atomic<Int>(0)
