@@ -27,6 +27,29 @@ import Testing
         #expect(oneGrads == twoGrads)
     }
 
+    /// Clipping and Adam's update split their elements among the threads (from 65,536 on): the parameters after
+    /// two updates are bitwise the same with 1 and 2 threads.
+    @Test func adamAndClippingGiveTheSameParametersWithOneOrTwoThreads() {
+        let count = 200_003
+        func update(threads: Int) -> [Float] {
+            WorkerPool.shared.setThreads(threads)
+            defer { WorkerPool.shared.setThreads(1) }
+            var rng = SplitMix64(seed: 12)
+            let parameters = FloatStorage(count: count), gradients = FloatStorage(count: count)
+            for n in 0..<count { parameters.base[n] = rng.nextUniform(bound: 1) }
+            var adam = Adam(parameterCount: count, options: AdamOptions())
+            for _ in 0..<2 {
+                for n in 0..<count { gradients.base[n] = rng.nextUniform(bound: 1) }
+                clipGlobalNorm(gradients, maxNorm: 1)        // the norm is ~260: every gradient is scaled
+                adam.update(parameters: parameters, gradients: gradients)
+            }
+            return Array(parameters.buffer)
+        }
+        let one = update(threads: 1), two = update(threads: 2)
+        #expect(one == two)
+        #expect(one.allSatisfy { $0.isFinite })
+    }
+
     /// A batch of 64 is cut into two shards that run on their own threads (data parallelism). The step must equal
     /// its two halves run one after the other and added in order — bit for bit, with 1 thread or 2 — and each
     /// half's dropout comes from a generator seeded in shard order from the step's.
