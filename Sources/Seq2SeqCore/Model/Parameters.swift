@@ -159,12 +159,18 @@ public struct ModelParameters {
     }
 
     /// Sets every float of the block to zero (between training steps).
-    public func zero() { storage.buffer.update(repeating: 0) }
+    /// Sets every element to 0, the threads each taking a share.
+    public func zero() {
+        let base = storage.base
+        forEachShare(of: storage.count) { range in (base + range.lowerBound).update(repeating: 0, count: range.count) }
+    }
 
-    /// self += other, element by element (the shards' gradients of one step).
+    /// self += other, element by element (the shards' gradients of one step), the threads each taking a share.
     public func add(_ other: ModelParameters) {
         precondition(other.table == table, "add(_:) needs blocks of the same table")
         let x = other.storage.base, y = storage.base
-        for j in 0..<table.count { y[j] += x[j] }
+        forEachShare(of: table.count) { range in
+            for j in range { y[j] += x[j] }
+        }
     }
 }
