@@ -58,7 +58,7 @@ public struct DecoderStepCache {
 /// `embedded` [B, E] is emb(y_{t-1}) (dropout already applied). `tokens`, when given, are the ids y_{t-1}: then,
 /// with dropout off and a packed-weights scope over `p` open on this thread (translation), layer 0 looks the
 /// embedding part of its input projection up per token (`PackedWeights.projectTokens`) and multiplies only the
-/// context part, which saves a seventh of a step's multiply-adds at the reference sizes. The sum is then taken in
+/// context part, which saves a seventh of the layer's multiply-adds at the reference sizes. The sum is then taken in
 /// another order, so the gates can differ from the teacher-forced step's in the last bits.
 public func decoderStepForward(embedded: Matrix, tokens: [Int]? = nil, state: DecoderState, keys: AttentionKeys,
                                _ p: ModelParameters, dropout: inout Dropout) -> DecoderStepCache {
