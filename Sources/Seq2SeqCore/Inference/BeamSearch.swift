@@ -32,6 +32,17 @@ public struct ScoredTranslation: Equatable, Sendable {
     public var logProbability: Double
     /// logProbability / penalty(length): what the hypotheses are ranked by.
     public var score: Double
+
+    /// An n-best list from `hypotheses`: sorted by score (ties in the order given), distinct token sequences only,
+    /// at most `count`.
+    static func nBest(_ hypotheses: [ScoredTranslation], count: Int) -> [ScoredTranslation] {
+        let sorted = hypotheses.enumerated().sorted {
+            $0.element.score != $1.element.score ? $0.element.score > $1.element.score : $0.offset < $1.offset
+        }.map(\.element)
+        var seen = Set<[Int]>(), distinct: [ScoredTranslation] = []
+        for hypothesis in sorted where seen.insert(hypothesis.translation.tokens).inserted { distinct.append(hypothesis) }
+        return Array(distinct.prefix(count))
+    }
 }
 
 extension Seq2SeqModel {
@@ -160,12 +171,7 @@ extension Seq2SeqModel {
         var finished = search.finished
         // Hypotheses cut off by the step limit count too (as greedy's output does) if too few finished.
         if finished.count < options.nBest { finished += search.alive.map { $0.scored(options) } }
-        let sorted = finished.enumerated().sorted {
-            $0.element.score != $1.element.score ? $0.element.score > $1.element.score : $0.offset < $1.offset
-        }.map(\.element)
-        var seen = Set<[Int]>(), distinct: [ScoredTranslation] = []
-        for hypothesis in sorted where seen.insert(hypothesis.translation.tokens).inserted { distinct.append(hypothesis) }
-        return Array(distinct.prefix(options.nBest))
+        return ScoredTranslation.nBest(finished, count: options.nBest)
     }
 
     /// The `k` best allowed tokens of one row of logits `z` [V], best first: higher logit first, ties to the lower id

@@ -85,15 +85,14 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
 }
 
 /// Backward of one attention step given dContext [B, 2H]. Adds into dKeys [Ts·B, A], dValues [Ts·B, 2H],
-/// dQuery [B, D] (the gradient w.r.t. s) and the energy weight's gradient. The query weight's gradient is
-/// dProjectedQueryᵀ · s: it is added here when `dProjectedQuery` is nil, and left to the caller (who sums it over
-/// all steps at once) when `dProjectedQuery` [B, A], zero on entry, is given to receive the gradient w.r.t. W_query s.
+/// dQuery [B, D] (the gradient w.r.t. s) and the energy weight's gradient, and writes the gradient w.r.t. W_query s
+/// into `dProjectedQuery` [B, A] (zero on entry). The query weight's gradient, dProjectedQueryᵀ · s, is left to the
+/// caller, who sums it over all steps in one product (`addDecoderWeightGradients`).
 public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: AttentionKeys, _ p: AttentionParameters,
                               grads: AttentionParameters, dKeys: Matrix, dValues: Matrix, dQuery: Matrix,
-                              dProjectedQuery: Matrix? = nil) {
+                              dProjectedQuery dProjected: Matrix) {
     let B = keys.batchSize, A = p.query.weight.rows, V = keys.values.cols
     let w = p.energy.weight.row(0), dW = grads.energy.weight.row(0)
-    let dProjected = dProjectedQuery ?? Matrix(rows: B, cols: A)
     let dAlphaRow = Matrix(rows: 1, cols: keys.sourceLength)
     let dAlpha = dAlphaRow.row(0)
     for b in 0..<B {
@@ -138,9 +137,5 @@ public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: Atten
         }
     }
     withExtendedLifetime(dAlphaRow) {}
-    if dProjectedQuery == nil {
-        linearBackward(dProjected, input: step.query, p.query, grads: grads.query, dx: dQuery)
-    } else {
-        matmul(dProjected, p.query.weight, into: dQuery, accumulate: true)
-    }
+    matmul(dProjected, p.query.weight, into: dQuery, accumulate: true)     // forward: projected = s · W_queryᵀ
 }

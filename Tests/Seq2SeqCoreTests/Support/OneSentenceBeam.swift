@@ -68,12 +68,7 @@ enum OneSentenceBeam {
                 state = step.next.rows(parents)
             }
             if finished.count < options.nBest { finished += alive.map(scored) }
-            let sorted = finished.enumerated().sorted {
-                $0.element.score != $1.element.score ? $0.element.score > $1.element.score : $0.offset < $1.offset
-            }.map(\.element)
-            var seen = Set<[Int]>(), distinct: [ScoredTranslation] = []
-            for hypothesis in sorted where seen.insert(hypothesis.translation.tokens).inserted { distinct.append(hypothesis) }
-            return Array(distinct.prefix(options.nBest))
+            return ScoredTranslation.nBest(finished, count: options.nBest)
         }
     }
 }
