@@ -69,25 +69,28 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
     // about a microsecond, ~50 000 multiply-adds).
     let pool = WorkerPool.shared
     let parts = pool.threads > 1 && n * k * m >= 1 << 16 ? min(panels, pool.threads) : 1
-    // Depth is taken in slices of `depthSlice` (cache blocking): one slice of every packed row block of A
-    // (n · 256 floats, ≤ 1 MB for n ≤ 1024) stays in L2 while the panels sweep over it, and a panel's slice
-    // (16 KB) stays in L1 while the row blocks sweep over it. Without slicing, a weight gradient's A (k = T·B
-    // deep) was read from L3 once per panel. Each element still sums its slices in the same order.
+    // Cache blocking: depth is taken in slices of `depthSlice` and row blocks in groups of `blocksPerGroup`. A group's
+    // slice of A (≤ 384 KB) stays in L2 while the panels sweep over it, and a panel's slice (16 KB) stays in L1
+    // while the group's blocks sweep over it. Without slicing, a weight gradient's A (k = T·B deep) was read from L3
+    // once per panel; without groups, so was a tall A (the generator's weight gradient, 8,000 rows). Each element
+    // still sums its slices in the same order, so the bits do not depend on the blocking.
     pool.run(parts: parts) { part in
         let myPanels = (part * panels / parts) ..< ((part + 1) * panels / parts)
         for depth in stride(from: 0, to: k, by: depthSlice) {
-            let sliceDepth = min(depthSlice, k - depth)
-            for panel in myPanels {
-                let column = panel * 16, width = min(16, m - column)
-                let bSlice = packedB + panel * k * 16 + depth * 16
-                for block in 0..<n / 6 {
-                    multiplyTile(packedA + block * k * 6 + depth * 6, bSlice, k: sliceDepth, c.row(block * 6) + column, cStride: c.stride,
-                                 height: 6, width: width, accumulate: accumulate || depth > 0)
-                }
-                if n % 6 > 0 {
-                    let block = n / 6
-                    multiplyTile(packedA + block * k * 6 + depth * 6, bSlice, k: sliceDepth, c.row(block * 6) + column, cStride: c.stride,
-                                 height: n % 6, width: width, accumulate: accumulate || depth > 0)
+            let sliceDepth = min(depthSlice, k - depth), aSlice = packedA + depth * rowBlocks * 6
+            for group in stride(from: 0, to: rowBlocks, by: blocksPerGroup) {
+                let groupEnd = min(group + blocksPerGroup, rowBlocks), fullEnd = min(groupEnd, n / 6)
+                for panel in myPanels {
+                    let column = panel * 16, width = min(16, m - column)
+                    let bSlice = packedB + panel * k * 16 + depth * 16
+                    for block in group ..< max(group, fullEnd) {
+                        multiplyTile(aSlice + block * sliceDepth * 6, bSlice, k: sliceDepth, c.row(block * 6) + column, cStride: c.stride,
+                                     height: 6, width: width, accumulate: accumulate || depth > 0)
+                    }
+                    if fullEnd < groupEnd {
+                        multiplyTile(aSlice + fullEnd * sliceDepth * 6, bSlice, k: sliceDepth, c.row(fullEnd * 6) + column, cStride: c.stride,
+                                     height: n % 6, width: width, accumulate: accumulate || depth > 0)
+                    }
                 }
             }
         }
@@ -97,32 +100,49 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
 /// How deep one pass of the micro-kernel goes before its tile of C is stored (see `matmul`); `multiplyRow` sums
 /// in the same slices, so a row's bits do not depend on which path computed it.
 let depthSlice = 256
+/// Row blocks of A one sweep of the panels covers (see `matmul`): 64 blocks of 6 rows are 384 KB of A at full depth.
+let blocksPerGroup = 64
 
-/// Copies op(A) [n, k] into ⌈n/6⌉ blocks of [k][6] (row r of the block at position r; zeros past n), so the
-/// micro-kernel reads its six broadcasts from one place.
+/// Copies op(A) [n, k] into depth slices of `depthSlice` (the last may be shallower), one after another. Slice s
+/// holds the ⌈n/6⌉ row blocks of its depth contiguously, each as [depth][6] (row r of the block at position r; zeros
+/// past n). So the micro-kernel's sweep over a slice's blocks reads one stretch of memory. With each block holding
+/// its whole depth, a slice's blocks lay k·24 bytes apart, and at k = 8,000 (the generator's dStates) they fell into
+/// the same few cache sets and could not stay in L2.
 @inline(__always) func packRows(_ a: Matrix, transposed: Bool, n: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
     let blocks = (n + 5) / 6
-    if transposed {
-        // op(A)[row, p] = A[p, row]: read each row of A once, front to back, and deal it out to the blocks.
-        if n % 6 != 0 {
-            let last = packed + (blocks - 1) * k * 6
-            for p in 0..<k { for r in (n % 6)..<6 { last[p * 6 + r] = 0 } }
+    for start in stride(from: 0, to: k, by: depthSlice) {
+        let depth = min(depthSlice, k - start), slice = packed + start * blocks * 6
+        if transposed {
+            // op(A)[row, p] = A[p, row]: a block's six rows are six neighbouring floats of each of A's rows. The
+            // block is written front to back, and the slice's lines of A it reads (one per row of A, 16 KB) are still
+            // in L1 for the next block. (Dealing each row of A out to all the blocks instead wrote to every block's
+            // lines in turn: for a weight gradient's 8,000 rows, a quarter of the product's time.)
+            for block in 0..<blocks {
+                let destination = slice + block * depth * 6, first = block * 6, height = min(6, n - first)
+                if height == 6 {
+                    for p in 0..<depth {
+                        let source = a.row(start + p) + first, target = destination + p * 6
+                        for r in 0..<6 { target[r] = source[r] }
+                    }
+                } else {
+                    for p in 0..<depth {
+                        let source = a.row(start + p) + first, target = destination + p * 6
+                        for r in 0..<6 { target[r] = r < height ? source[r] : 0 }
+                    }
+                }
+            }
+            continue
         }
-        for p in 0..<k {
-            let source = a.row(p)
-            for row in 0..<n { packed[(row / 6) * k * 6 + p * 6 + row % 6] = source[row] }
-        }
-        return
-    }
-    for block in 0..<blocks {
-        let destination = packed + block * k * 6
-        for r in 0..<6 {
-            let row = block * 6 + r
-            if row >= n {
-                for p in 0..<k { destination[p * 6 + r] = 0 }
-            } else {
-                let source = a.row(row)
-                for p in 0..<k { destination[p * 6 + r] = source[p] }
+        for block in 0..<blocks {
+            let destination = slice + block * depth * 6
+            for r in 0..<6 {
+                let row = block * 6 + r
+                if row >= n {
+                    for p in 0..<depth { destination[p * 6 + r] = 0 }
+                } else {
+                    let source = a.row(row) + start
+                    for p in 0..<depth { destination[p * 6 + r] = source[p] }
+                }
             }
         }
     }

@@ -23,12 +23,14 @@ import Testing
         return c
     }
 
-    /// The fast kernel against the plain loops and the definition, on shapes around the 6 × 16 tile's edges,
+    /// The fast kernel against the plain loops and the definition, on shapes around the 6 × 16 tile's edges and the
+    /// cache blocks' (two groups of row blocks, the second ending in a partial block; a shallower last depth slice),
     /// with A and B as column views (strides ≠ widths), accumulating and overwriting.
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
     func productMatchesDefinition(transposeA: Bool, transposeB: Bool) {
         var rng = SplitMix64(seed: 1)
-        for (n, k, m) in [(7, 5, 3), (1, 1, 1), (6, 16, 16), (13, 17, 33), (5, 3, 15), (12, 40, 17), (64, 9, 50), (10, 600, 40)] {
+        for (n, k, m) in [(7, 5, 3), (1, 1, 1), (6, 16, 16), (13, 17, 33), (5, 3, 15), (12, 40, 17), (64, 9, 50), (10, 600, 40),
+                          (6 * blocksPerGroup + 13, depthSlice + 14, 18)] {
             let a = Self.random(transposeA ? k : n, (transposeA ? n : k) + 2, &rng).columns(1 ..< (transposeA ? n : k) + 1)
             let b = Self.random(transposeB ? m : k, (transposeB ? k : m) + 3, &rng).columns(2 ..< (transposeB ? k : m) + 2)
             let c = Self.random(n, m + 1, &rng).columns(0 ..< m)
@@ -45,16 +47,18 @@ import Testing
     }
 
     /// Deeper than one slice of the kernel (k > 256): a row alone (the one-sentence path over packed weights) and
-    /// the same row inside a batch (the tile path) are the same bits, because both sum the same slices in order.
+    /// the same row inside a batch (the tile path, over more than one group of row blocks) are the same bits,
+    /// because both sum the same slices in order.
     @Test func aRowAloneEqualsItsRowInABatchAcrossDepthSlices() {
         var rng = SplitMix64(seed: 9)
         let k = 2 * depthSlice + 37, m = 70
         let weights = Self.random(m, k, &rng)          // [m, k], used as Bᵀ like a layer's weight
-        let batch = Self.random(9, k, &rng)
+        let rows = 6 * blocksPerGroup + 9
+        let batch = Self.random(rows, k, &rng)
         withPackedWeights(weights.storage) {
-            let together = Matrix(rows: 9, cols: m)
+            let together = Matrix(rows: rows, cols: m)
             matmul(batch, weights, transposeB: true, into: together, accumulate: false)
-            for row in [0, 4, 8] {
+            for row in [0, 4, 8, 6 * blocksPerGroup - 1, 6 * blocksPerGroup, rows - 1] {
                 let alone = Matrix(rows: 1, cols: m)
                 matmul(batch.rows(row ..< row + 1), weights, transposeB: true, into: alone, accumulate: false)
                 #expect(alone.toArray() == Array(together.toArray()[row * m ..< (row + 1) * m]), "row \(row)")
