@@ -54,11 +54,35 @@ public struct Adam {
     public mutating func restore(step: Int) { self.step = step }
 }
 
-/// The L2 norm of all gradients together, summed in Double.
+/// The L2 norm of all gradients together, summed in Double: in fixed blocks of 16,384, each over four lanes, and the
+/// blocks' sums added in order. The blocks do not depend on the threads, so neither does the norm. (One running sum
+/// waited four cycles for each addition before the next: 2% of a `reference` step, with the other core idle.)
 public func globalNorm(_ gradients: FloatStorage) -> Double {
-    var sum: Double = 0
-    for n in 0..<gradients.count { sum += Double(gradients.base[n]) * Double(gradients.base[n]) }
-    return sum.squareRoot()
+    let block = 1 << 14, count = gradients.count, blocks = (count + block - 1) / block
+    guard blocks > 0 else { return 0 }
+    let sums = UnsafeMutableBufferPointer<Double>.allocate(capacity: blocks)
+    defer { sums.deallocate() }
+    let g = gradients.base
+    let parts = count < 1 << 16 ? 1 : min(WorkerPool.shared.threads, blocks)
+    WorkerPool.shared.run(parts: parts) { part in
+        for b in part * blocks / parts ..< (part + 1) * blocks / parts {
+            let end = min((b + 1) * block, count)
+            var lanes = SIMD4<Double>(repeating: 0)
+            var n = b * block
+            while n + 4 <= end {
+                let x = SIMD4<Double>(Double(g[n]), Double(g[n + 1]), Double(g[n + 2]), Double(g[n + 3]))
+                lanes += x * x
+                n += 4
+            }
+            var sum = lanes.sum()
+            while n < end {
+                sum += Double(g[n]) * Double(g[n])
+                n += 1
+            }
+            sums[b] = sum
+        }
+    }
+    return sums.reduce(0, +).squareRoot()
 }
 
 /// Scales all gradients by maxNorm / norm when their global norm exceeds `maxNorm`; returns the norm before.

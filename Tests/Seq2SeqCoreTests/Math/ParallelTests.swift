@@ -50,6 +50,25 @@ import Testing
         #expect(one.allSatisfy { $0.isFinite })
     }
 
+    /// The global norm is summed in fixed blocks (four lanes each, threads taking blocks): the same bits with one
+    /// thread or two, and the plain running sum's value to Double rounding, on a count that ends in a partial block.
+    @Test func globalNormIsTheSameWithOneOrTwoThreadsAndMatchesAPlainSum() {
+        let count = 3 * (1 << 14) + 70_001
+        var rng = SplitMix64(seed: 13)
+        let gradients = FloatStorage(count: count)
+        for n in 0..<count { gradients.base[n] = rng.nextUniform(bound: 1) }
+        var plain = 0.0
+        for n in 0..<count { plain += Double(gradients.base[n]) * Double(gradients.base[n]) }
+        func norm(threads: Int) -> Double {
+            WorkerPool.shared.setThreads(threads)
+            defer { WorkerPool.shared.setThreads(1) }
+            return globalNorm(gradients)
+        }
+        let one = norm(threads: 1), two = norm(threads: 2)
+        #expect(one == two)
+        #expect(abs(one - plain.squareRoot()) < 1e-12 * plain.squareRoot())
+    }
+
     /// A batch of 64 is cut into two shards that run on their own threads (data parallelism). The step must equal
     /// its two halves run one after the other and added in order — bit for bit, with 1 thread or 2 — and each
     /// half's dropout comes from a generator seeded in shard order from the step's.
