@@ -123,11 +123,14 @@ public func forEachShared(_ count: Int, packing parameters: FloatStorage, _ body
     }
 }
 
-/// Calls `body` on consecutive ranges covering 0..<count, one per thread of the pool (one range alone below
-/// 65,536 items, where waking a thread would cost more than it saves). For element-wise work whose result cannot
-/// depend on how the elements are split.
+/// How many threads element-wise work over `count` elements takes: all of the pool's, or one below 65,536
+/// elements, where waking a thread would cost more than it saves.
+func elementWiseThreads(_ count: Int) -> Int { count < 1 << 16 ? 1 : WorkerPool.shared.threads }
+
+/// Calls `body` on consecutive ranges covering 0..<count, one per thread `elementWiseThreads` gives. For
+/// element-wise work whose result cannot depend on how the elements are split.
 public func forEachShare(of count: Int, _ body: @escaping (Range<Int>) -> Void) {
-    let parts = count < 1 << 16 ? 1 : WorkerPool.shared.threads
+    let parts = elementWiseThreads(count)
     WorkerPool.shared.run(parts: parts) { part in body(part * count / parts ..< (part + 1) * count / parts) }
 }
 

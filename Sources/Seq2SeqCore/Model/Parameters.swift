@@ -158,8 +158,7 @@ public struct ModelParameters {
         return UnsafeMutableBufferPointer(start: storage.base + info.offset, count: info.count)
     }
 
-    /// Sets every float of the block to zero (between training steps).
-    /// Sets every element to 0, the threads each taking a share.
+    /// Sets every float of the block to zero (between training steps), the threads each taking a share.
     public func zero() {
         let base = storage.base
         forEachShare(of: storage.count) { range in (base + range.lowerBound).update(repeating: 0, count: range.count) }

@@ -63,7 +63,7 @@ public func globalNorm(_ gradients: FloatStorage) -> Double {
     let sums = UnsafeMutableBufferPointer<Double>.allocate(capacity: blocks)
     defer { sums.deallocate() }
     let g = gradients.base
-    let parts = count < 1 << 16 ? 1 : min(WorkerPool.shared.threads, blocks)
+    let parts = min(elementWiseThreads(count), blocks)
     WorkerPool.shared.run(parts: parts) { part in
         for b in part * blocks / parts ..< (part + 1) * blocks / parts {
             let end = min((b + 1) * block, count)
