@@ -51,14 +51,18 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
 /// bits (the classic Cephes `expf` scheme). Inputs are clamped to ±88.376 so 2^n stays a normal float; below that
 /// e^x underflows to ~1e-38, which every caller here treats as 0. Within 2 ulp of `expf` (tested).
 @inline(__always) public func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let clamped = x.replacing(with: 88.376, where: x .> 88.376).replacing(with: -88.376, where: x .< -88.376)
+    expWithinRange(x.replacing(with: 88.376, where: x .> 88.376).replacing(with: -88.376, where: x .< -88.376))
+}
+
+/// e^x for |x| ≤ 88.376 (not checked: the callers clamp).
+@inline(__always) func expWithinRange(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // n = round(x / ln2) by the magic-number trick: adding 1.5·2²³ leaves the rounded integer in the low mantissa
     // bits (the standard library's SIMD rounding and Float→Int32 conversions are generic, element-by-element code).
     let magic = SIMD8<Float>(repeating: 12_582_912)
-    let shifted = clamped * 1.442_695_04 + magic
+    let shifted = x * 1.442_695_04 + magic
     let n = shifted - magic
     // r = x − n·ln2, with ln2 split in two so the product is exact in the high part.
-    var r = clamped - n * 0.693_359_375
+    var r = x - n * 0.693_359_375
     r = r + n * 2.121_944_4e-4
     var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
     p = p * r + 1.398_199_95e-3
@@ -79,9 +83,14 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
 }
 
 /// tanh(x) in eight lanes: an odd polynomial for |x| < 0.625 (where 1 − 2/(e^2x + 1) would lose digits to
-/// cancellation), 1 − 2/(e^2|x| + 1) with the sign restored elsewhere. Within a few ulp of `tanhf` (tested).
+/// cancellation), 1 − 2/(e^2|x| + 1) with the sign restored elsewhere. Past |x| = 9.5 that is 1 in float, so e^2|x|
+/// is taken at most at 19. Within a few ulp of `tanhf` (tested).
 @inline(__always) public func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let magnitude = x.replacing(with: -x, where: x .< 0)
+    let signBit = SIMD8<UInt32>(repeating: 0x8000_0000), bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
+    let magnitude = unsafeBitCast(bits & ~signBit, to: SIMD8<Float>.self)
+    let twice = 2 * magnitude
+    let large = 1 - 2 / (expWithinRange(twice.replacing(with: 19, where: twice .> 19)) + 1)
+    let signedLarge = unsafeBitCast(unsafeBitCast(large, to: SIMD8<UInt32>.self) | (bits & signBit), to: SIMD8<Float>.self)
     let z = x * x
     var p = SIMD8<Float>(repeating: -5.704_988_727_45e-3)
     p = p * z + 2.063_908_879_54e-2
@@ -89,8 +98,6 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
     p = p * z + 1.333_144_220_36e-1
     p = p * z - 3.333_328_194_22e-1
     let small = p * z * x + x
-    let large = 1 - 2 / (exp(2 * magnitude) + 1)
-    let signedLarge = large.replacing(with: -large, where: x .< 0)
     return signedLarge.replacing(with: small, where: magnitude .< 0.625)
 }
 
@@ -116,13 +123,31 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
     for j in 0..<count { p[j] = v[j] }
 }
 
+/// Calls `body(offset, lanes)` for the groups of eight of `0..<count`: `lanes` is 8 for every full group and
+/// `count − offset` (< 8) for a last partial one. Inlined, the full groups' `lanes` is the constant 8, so a body that
+/// loads and stores through `load(_:lanes:)` and `store(_:_:lanes:)` compiles to plain vector loads and stores there,
+/// and only the tail pays for partial ones.
+@inline(__always) func forEachLaneGroup(_ count: Int, _ body: (_ offset: Int, _ lanes: Int) -> Void) {
+    var j = 0
+    while j + 8 <= count {
+        body(j, 8)
+        j += 8
+    }
+    if j < count { body(j, count - j) }
+}
+
+/// Eight floats from `p`, or the first `lanes` (< 8) with zeros after them.
+@inline(__always) func load(_ p: UnsafePointer<Float>, lanes: Int) -> SIMD8<Float> {
+    lanes == 8 ? load8(p) : loadPartial(p, lanes)
+}
+
+/// Stores all eight lanes of `v` at `p`, or only the first `lanes` (< 8).
+@inline(__always) func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, lanes: Int) {
+    if lanes == 8 { store8(v, p) } else { storePartial(v, p, lanes) }
+}
+
 /// y[j] = f(x[j]) for j < count, eight at a time (x and y may be the same).
 @inline(__always) func map8(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
                             _ f: (SIMD8<Float>) -> SIMD8<Float>) {
-    var j = 0
-    while j + 8 <= count {
-        store8(f(load8(x + j)), y + j)
-        j += 8
-    }
-    if j < count { storePartial(f(loadPartial(x + j, count - j)), y + j, count - j) }
+    forEachLaneGroup(count) { j, n in store(f(load(x + j, lanes: n)), y + j, lanes: n) }
 }

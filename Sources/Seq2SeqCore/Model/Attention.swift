@@ -56,14 +56,10 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
             // u = tanh(W_query s + K_j), eight units at a time; score_j = w · u
             let u = hidden.row(j * B + b), k = keys.keys.row(j * B + b)
             var lanes = SIMD8<Float>()
-            var a = 0
-            while a < A {
-                let n = min(8, A - a)
-                let pre = n == 8 ? load8(q + a) + load8(k + a) : loadPartial(q + a, n) + loadPartial(k + a, n)
-                let y = tanh(pre)
-                if n == 8 { store8(y, u + a) } else { storePartial(y, u + a, n) }
-                lanes.addProduct(y, n == 8 ? load8(w + a) : loadPartial(w + a, n))
-                a += 8
+            forEachLaneGroup(A) { a, n in
+                let y = tanh(load(q + a, lanes: n) + load(k + a, lanes: n))
+                store(y, u + a, lanes: n)
+                lanes.addProduct(y, load(w + a, lanes: n))
             }
             scores[j] = lanes.sum()
         }
@@ -72,12 +68,7 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
         let alpha = weights.row(b), c = context.row(b)
         for j in 0..<length {
             let h = keys.values.row(j * B + b), a = SIMD8<Float>(repeating: alpha[j])
-            var v = 0
-            while v < V {
-                let n = min(8, V - v)
-                if n == 8 { store8(load8(c + v) + a * load8(h + v), c + v) } else { storePartial(loadPartial(c + v, n) + a * loadPartial(h + v, n), c + v, n) }
-                v += 8
-            }
+            forEachLaneGroup(V) { v, n in store(load(c + v, lanes: n) + a * load(h + v, lanes: n), c + v, lanes: n) }
         }
     }
     withExtendedLifetime(scoreRow) {}
@@ -103,15 +94,10 @@ public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: Atten
             let h = keys.values.row(j * B + b), dh = dValues.row(j * B + b)
             let a = SIMD8<Float>(repeating: alpha[j])
             var dot = SIMD8<Float>()
-            var v = 0
-            while v < V {
-                let n = min(8, V - v)
-                let dcv = n == 8 ? load8(dc + v) : loadPartial(dc + v, n)
-                let hv = n == 8 ? load8(h + v) : loadPartial(h + v, n)
-                dot.addProduct(dcv, hv)
-                let updated = (n == 8 ? load8(dh + v) : loadPartial(dh + v, n)) + a * dcv
-                if n == 8 { store8(updated, dh + v) } else { storePartial(updated, dh + v, n) }
-                v += 8
+            forEachLaneGroup(V) { v, n in
+                let dcv = load(dc + v, lanes: n)
+                dot.addProduct(dcv, load(h + v, lanes: n))
+                store(load(dh + v, lanes: n) + a * dcv, dh + v, lanes: n)
             }
             dAlpha[j] = dot.sum()
             weighted += alpha[j] * dAlpha[j]
@@ -122,17 +108,12 @@ public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: Atten
             let dScore = SIMD8<Float>(repeating: alpha[j] * (dAlpha[j] - weighted))
             // forward: score_j = w · u_j, u_j = tanh(W_query s + K_j)  ⇒  dw += dscore u_j, dpre = dscore w ⊙ (1 − u_j²)
             let u = step.hidden.row(j * B + b), dk = dKeys.row(j * B + b)
-            var a = 0
-            while a < A {
-                let n = min(8, A - a)
-                @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { n == 8 ? load8(p) : loadPartial(p, n) }
-                @inline(__always) func store(_ x: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { if n == 8 { store8(x, p) } else { storePartial(x, p, n) } }
-                let uv = load(u + a)
-                store(load(dW + a) + dScore * uv, dW + a)
-                let dPre = dScore * load(w + a) * (1 - uv * uv)
-                store(load(dk + a) + dPre, dk + a)
-                store(load(dq + a) + dPre, dq + a)
-                a += 8
+            forEachLaneGroup(A) { a, n in
+                let uv = load(u + a, lanes: n)
+                store(load(dW + a, lanes: n) + dScore * uv, dW + a, lanes: n)
+                let dPre = dScore * load(w + a, lanes: n) * (1 - uv * uv)
+                store(load(dk + a, lanes: n) + dPre, dk + a, lanes: n)
+                store(load(dq + a, lanes: n) + dPre, dq + a, lanes: n)
             }
         }
     }

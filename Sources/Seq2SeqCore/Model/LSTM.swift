@@ -33,18 +33,14 @@ public func lstmCellForward(gates: Matrix, previousCell: Matrix, previousHidden:
             hOut.update(from: previousHidden.row(b), count: h)
             continue
         }
-        // Eight units at a time; the last partial group through the same lanes (zeros past h, never stored).
-        var u = 0
-        while u < h {
-            let n = min(8, h - u)
-            @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { n == 8 ? load8(p) : loadPartial(p, n) }
-            @inline(__always) func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { if n == 8 { store8(v, p) } else { storePartial(v, p, n) } }
-            let i = sigmoid(load(g + u)), f = sigmoid(load(g + h + u)), gg = tanh(load(g + 2 * h + u)), o = sigmoid(load(g + 3 * h + u))
-            store(i, g + u); store(f, g + h + u); store(gg, g + 2 * h + u); store(o, g + 3 * h + u)
-            let cNew = f * load(cPrev + u) + i * gg
-            store(cNew, c + u)
-            store(o * tanh(cNew), hOut + u)
-            u += 8
+        // Eight units at a time; a last partial group goes through the same lanes (zeros past h, never stored).
+        forEachLaneGroup(h) { u, n in
+            let i = sigmoid(load(g + u, lanes: n)), f = sigmoid(load(g + h + u, lanes: n))
+            let gg = tanh(load(g + 2 * h + u, lanes: n)), o = sigmoid(load(g + 3 * h + u, lanes: n))
+            store(i, g + u, lanes: n); store(f, g + h + u, lanes: n); store(gg, g + 2 * h + u, lanes: n); store(o, g + 3 * h + u, lanes: n)
+            let cNew = f * load(cPrev + u, lanes: n) + i * gg
+            store(cNew, c + u, lanes: n)
+            store(o * tanh(cNew), hOut + u, lanes: n)
         }
     }
 }
@@ -63,27 +59,22 @@ public func lstmCellBackward(dHidden: Matrix, dCell: Matrix, gates: Matrix, prev
             continue
         }
         let g = gates.row(b), cPrev = previousCell.row(b), c = cell.row(b), dh = dHidden.row(b), dc = dCell.row(b)
-        var u = 0
-        while u < h {
-            let n = min(8, h - u)
-            @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { n == 8 ? load8(p) : loadPartial(p, n) }
-            @inline(__always) func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { if n == 8 { store8(v, p) } else { storePartial(v, p, n) } }
-            let i = load(g + u), f = load(g + h + u), gg = load(g + 2 * h + u), o = load(g + 3 * h + u)
-            let dH = load(dh + u)
+        forEachLaneGroup(h) { u, n in
+            let i = load(g + u, lanes: n), f = load(g + h + u, lanes: n), gg = load(g + 2 * h + u, lanes: n), o = load(g + 3 * h + u, lanes: n)
+            let dH = load(dh + u, lanes: n)
             // forward: h_t = o ⊙ tanh(c_t)
-            let tanhC = tanh(load(c + u))
+            let tanhC = tanh(load(c + u, lanes: n))
             let dO = dH * tanhC
             // c_t receives from h_t and from step t+1 (already in dc)
-            let dC = load(dc + u) + dH * o * (1 - tanhC * tanhC)
+            let dC = load(dc + u, lanes: n) + dH * o * (1 - tanhC * tanhC)
             // forward: c_t = f ⊙ c_{t-1} + i ⊙ g
-            let dI = dC * gg, dF = dC * load(cPrev + u), dG = dC * i
-            store(dC * f, dc + u)
+            let dI = dC * gg, dF = dC * load(cPrev + u, lanes: n), dG = dC * i
+            store(dC * f, dc + u, lanes: n)
             // through the gate non-linearities: σ' = y(1−y), tanh' = 1 − y²
-            store(dI * i * (1 - i), dg + u)
-            store(dF * f * (1 - f), dg + h + u)
-            store(dG * (1 - gg * gg), dg + 2 * h + u)
-            store(dO * o * (1 - o), dg + 3 * h + u)
-            u += 8
+            store(dI * i * (1 - i), dg + u, lanes: n)
+            store(dF * f * (1 - f), dg + h + u, lanes: n)
+            store(dG * (1 - gg * gg), dg + 2 * h + u, lanes: n)
+            store(dO * o * (1 - o), dg + 3 * h + u, lanes: n)
         }
     }
 }
