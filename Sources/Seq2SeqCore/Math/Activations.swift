@@ -64,12 +64,14 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
     // r = x − n·ln2, with ln2 split in two so the product is exact in the high part.
     var r = x - n * 0.693_359_375
     r = r + n * 2.121_944_4e-4
+    // The polynomial in fused multiply-adds (tanh 22% faster). The steps above stay a multiply and an add: written
+    // as fused ones, they came out of the compiler as scalar code, one lane at a time (measured: 50% slower).
     var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
-    p = p * r + 1.398_199_95e-3
-    p = p * r + 8.333_451_9e-3
-    p = p * r + 4.166_579_59e-2
-    p = p * r + 1.666_666_55e-1
-    p = p * r + 5.000_000_12e-1
+    p = SIMD8(repeating: 1.398_199_95e-3).addingProduct(p, r)
+    p = SIMD8(repeating: 8.333_451_9e-3).addingProduct(p, r)
+    p = SIMD8(repeating: 4.166_579_59e-2).addingProduct(p, r)
+    p = SIMD8(repeating: 1.666_666_55e-1).addingProduct(p, r)
+    p = SIMD8(repeating: 5.000_000_12e-1).addingProduct(p, r)
     let er = p * r * r + r + 1
     // 2^n: the integer n (read back from `shifted`'s bits) moved into the exponent field.
     let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
@@ -93,10 +95,10 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
     let signedLarge = unsafeBitCast(unsafeBitCast(large, to: SIMD8<UInt32>.self) | (bits & signBit), to: SIMD8<Float>.self)
     let z = x * x
     var p = SIMD8<Float>(repeating: -5.704_988_727_45e-3)
-    p = p * z + 2.063_908_879_54e-2
-    p = p * z - 5.373_971_555_31e-2
-    p = p * z + 1.333_144_220_36e-1
-    p = p * z - 3.333_328_194_22e-1
+    p = SIMD8(repeating: 2.063_908_879_54e-2).addingProduct(p, z)
+    p = SIMD8(repeating: -5.373_971_555_31e-2).addingProduct(p, z)
+    p = SIMD8(repeating: 1.333_144_220_36e-1).addingProduct(p, z)
+    p = SIMD8(repeating: -3.333_328_194_22e-1).addingProduct(p, z)
     let small = p * z * x + x
     return signedLarge.replacing(with: small, where: magnitude .< 0.625)
 }
