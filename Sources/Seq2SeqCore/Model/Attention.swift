@@ -108,13 +108,14 @@ public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: Atten
             let dScore = SIMD8<Float>(repeating: alpha[j] * (dAlpha[j] - weighted))
             // forward: score_j = w · u_j, u_j = tanh(W_query s + K_j)  ⇒  dw += dscore u_j, dpre = dscore w ⊙ (1 − u_j²)
             let u = step.hidden.row(j * B + b), dk = dKeys.row(j * B + b)
-            forEachLaneGroup(A) { a, n in
+            @inline(__always) func group(_ a: Int, lanes n: Int) {   // named: as a closure it stayed out of line
                 let uv = load(u + a, lanes: n)
                 store(load(dW + a, lanes: n) + dScore * uv, dW + a, lanes: n)
                 let dPre = dScore * load(w + a, lanes: n) * (1 - uv * uv)
                 store(load(dk + a, lanes: n) + dPre, dk + a, lanes: n)
                 store(load(dq + a, lanes: n) + dPre, dq + a, lanes: n)
             }
+            forEachLaneGroup(A, group)
         }
     }
     withExtendedLifetime(dAlphaRow) {}

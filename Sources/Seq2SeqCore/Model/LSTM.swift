@@ -59,24 +59,34 @@ public func lstmCellBackward(dHidden: Matrix, dCell: Matrix, gates: Matrix, prev
             continue
         }
         let g = gates.row(b), cPrev = previousCell.row(b), c = cell.row(b), dh = dHidden.row(b), dc = dCell.row(b)
-        forEachLaneGroup(h) { u, n in
-            let i = load(g + u, lanes: n), f = load(g + h + u, lanes: n), gg = load(g + 2 * h + u, lanes: n), o = load(g + 3 * h + u, lanes: n)
-            let dH = load(dh + u, lanes: n)
-            // forward: h_t = o ⊙ tanh(c_t)
-            let tanhC = tanh(load(c + u, lanes: n))
-            let dO = dH * tanhC
-            // c_t receives from h_t and from step t+1 (already in dc)
-            let dC = load(dc + u, lanes: n) + dH * o * (1 - tanhC * tanhC)
-            // forward: c_t = f ⊙ c_{t-1} + i ⊙ g
-            let dI = dC * gg, dF = dC * load(cPrev + u, lanes: n), dG = dC * i
-            store(dC * f, dc + u, lanes: n)
-            // through the gate non-linearities: σ' = y(1−y), tanh' = 1 − y²
-            store(dI * i * (1 - i), dg + u, lanes: n)
-            store(dF * f * (1 - f), dg + h + u, lanes: n)
-            store(dG * (1 - gg * gg), dg + 2 * h + u, lanes: n)
-            store(dO * o * (1 - o), dg + 3 * h + u, lanes: n)
+        // The arithmetic is a pure function of the eight lanes, so the loop over full groups and the tail share it.
+        @inline(__always) func group(_ u: Int, lanes n: Int) {
+            let (dPreviousCell, dGates) = lstmCellBackwardLanes(
+                i: load(g + u, lanes: n), f: load(g + h + u, lanes: n), g: load(g + 2 * h + u, lanes: n), o: load(g + 3 * h + u, lanes: n),
+                previousCell: load(cPrev + u, lanes: n), cell: load(c + u, lanes: n), dHidden: load(dh + u, lanes: n), dCell: load(dc + u, lanes: n))
+            store(dPreviousCell, dc + u, lanes: n)
+            store(dGates.i, dg + u, lanes: n); store(dGates.f, dg + h + u, lanes: n)
+            store(dGates.g, dg + 2 * h + u, lanes: n); store(dGates.o, dg + 3 * h + u, lanes: n)
         }
+        forEachLaneGroup(h, group)
     }
+}
+
+/// The backward of one LSTM step for eight units: the gates' activations i, f, g, o, c_{t-1}, c_t and the incoming
+/// dh_t, dc_t give dc_{t-1} and the gradients w.r.t. the four pre-activations.
+@inline(__always) func lstmCellBackwardLanes(i: SIMD8<Float>, f: SIMD8<Float>, g: SIMD8<Float>, o: SIMD8<Float>,
+                                             previousCell: SIMD8<Float>, cell: SIMD8<Float>, dHidden dH: SIMD8<Float>,
+                                             dCell: SIMD8<Float>)
+    -> (dPreviousCell: SIMD8<Float>, dGates: (i: SIMD8<Float>, f: SIMD8<Float>, g: SIMD8<Float>, o: SIMD8<Float>)) {
+    // forward: h_t = o ⊙ tanh(c_t)
+    let tanhC = tanh(cell)
+    let dO = dH * tanhC
+    // c_t receives from h_t and from step t+1 (already in dCell)
+    let dC = dCell + dH * o * (1 - tanhC * tanhC)
+    // forward: c_t = f ⊙ c_{t-1} + i ⊙ g
+    let dI = dC * g, dF = dC * previousCell, dG = dC * i
+    // through the gate non-linearities: σ' = y(1−y), tanh' = 1 − y²
+    return (dC * f, (dI * i * (1 - i), dF * f * (1 - f), dG * (1 - g * g), dO * o * (1 - o)))
 }
 
 // MARK: - A whole sequence
