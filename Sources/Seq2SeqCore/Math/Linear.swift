@@ -13,9 +13,10 @@ import Darwin
 /// With `accumulate: false` C is overwritten; with `true` the product is added to what C holds
 /// (backward passes add into gradient buffers the caller zeroed).
 ///
-/// How: op(B) is packed once into panels of 16 columns ([k][16] each, zero-padded), so that A·B, A·Bᵀ and Aᵀ·B
-/// all become the same register-tiled micro-kernel: a 6 × 16 tile of C held in twelve SIMD8 accumulators while
-/// p runs over k, each step one broadcast of op(A)[i, p] and two fused multiply-adds per row.
+/// How: op(B) is packed once into panels of 16 columns ([k][16] each, zero-padded), and Aᵀ (or an A that many
+/// panels read, see below) into blocks of six rows, so that A·B, A·Bᵀ and Aᵀ·B all become the same register-tiled micro-kernel: a
+/// 6 × 16 tile of C held in twelve SIMD8 accumulators while p runs over k, each step one broadcast of op(A)[i, p] and
+/// two fused multiply-adds per row.
 public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
                    into c: Matrix, accumulate: Bool) {
     let n = transposeA ? a.cols : a.rows
@@ -36,7 +37,14 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
     }
     if m == 0 { return }
     let panels = (m + 15) / 16, rowBlocks = (n + 5) / 6
-    let scratch = buffer.floats(panels * k * 16 + rowBlocks * k * 6)
+    // op(A) = A is read where it is when few panels sweep over it: a tile's six rows are six row pointers, each read
+    // front to back, and packing (a serial copy before the threads start) cost more than it saved. Measured alone
+    // with two threads, the reference model's per-step products went from 82–99 to 107–144 GFLOP/s. With many panels
+    // (the large model's generator, 500) A is read again for each, and one packed stream reads faster than six rows
+    // (packed 151–177, in place 126–140 GFLOP/s). Aᵀ is always packed (see `packRows`): read in place, each
+    // step of its depth would touch another line of memory for six floats.
+    let packsA = transposeA || panels > 64
+    let scratch = buffer.floats(panels * k * 16 + (packsA ? rowBlocks * k * 6 : 0))
     let packedA = scratch + panels * k * 16
     let packedB: UnsafeMutablePointer<Float>
     if let weights {
@@ -63,7 +71,12 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
         }
         return
     }
-    packRows(a, transposed: transposeA, n: n, k: k, into: packedA)
+    if packsA { packRows(a, transposed: transposeA, n: n, k: k, into: packedA) }
+    /// Row block `block` of op(A) at depth `depth` of a slice `sliceDepth` deep: where its first element is, and how
+    /// many bytes lie between its rows and between its steps of depth.
+    @inline(__always) func aBlock(_ block: Int, depth: Int, sliceDepth: Int) -> (UnsafeMutablePointer<Float>, rowStride: Int, depthStride: Int) {
+        packsA ? (packedA + depth * rowBlocks * 6 + block * sliceDepth * 6, 4, 24) : (a.row(block * 6) + depth, a.stride * 4, 4)
+    }
     // Threads share out the panels: each element of C is still computed by exactly the same operations, so the
     // result does not depend on the number of threads. Small products stay on one thread (waking another costs
     // about a microsecond, ~50 000 multiply-adds).
@@ -77,19 +90,21 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
     pool.run(parts: parts) { part in
         let myPanels = (part * panels / parts) ..< ((part + 1) * panels / parts)
         for depth in stride(from: 0, to: k, by: depthSlice) {
-            let sliceDepth = min(depthSlice, k - depth), aSlice = packedA + depth * rowBlocks * 6
+            let sliceDepth = min(depthSlice, k - depth)
             for group in stride(from: 0, to: rowBlocks, by: blocksPerGroup) {
                 let groupEnd = min(group + blocksPerGroup, rowBlocks), fullEnd = min(groupEnd, n / 6)
                 for panel in myPanels {
                     let column = panel * 16, width = min(16, m - column)
                     let bSlice = packedB + panel * k * 16 + depth * 16
                     for block in group ..< max(group, fullEnd) {
-                        multiplyTile(aSlice + block * sliceDepth * 6, bSlice, k: sliceDepth, c.row(block * 6) + column, cStride: c.stride,
-                                     height: 6, width: width, accumulate: accumulate || depth > 0)
+                        let (aPointer, rowStride, depthStride) = aBlock(block, depth: depth, sliceDepth: sliceDepth)
+                        multiplyTile(aPointer, rowStride: rowStride, depthStride: depthStride, bSlice, k: sliceDepth,
+                                     c.row(block * 6) + column, cStride: c.stride, height: 6, width: width, accumulate: accumulate || depth > 0)
                     }
                     if fullEnd < groupEnd {
-                        multiplyTile(aSlice + fullEnd * sliceDepth * 6, bSlice, k: sliceDepth, c.row(fullEnd * 6) + column, cStride: c.stride,
-                                     height: n % 6, width: width, accumulate: accumulate || depth > 0)
+                        let (aPointer, rowStride, depthStride) = aBlock(fullEnd, depth: depth, sliceDepth: sliceDepth)
+                        multiplyTile(aPointer, rowStride: rowStride, depthStride: depthStride, bSlice, k: sliceDepth,
+                                     c.row(fullEnd * 6) + column, cStride: c.stride, height: n % 6, width: width, accumulate: accumulate || depth > 0)
                     }
                 }
             }
@@ -208,10 +223,12 @@ let blocksPerGroup = 64
     }
 }
 
-/// C[0..<height, 0..<width] (+)= Σ_p aBlock[p][r] · bPanel[p][0..<16] for one tile (height ≤ 6, width ≤ 16).
-/// Both operands are packed, so the loop is two vector loads, six broadcasts and twelve fused multiply-adds a step;
-/// the 12 accumulators, 2 B vectors and 1 broadcast fit the 16 vector registers of AVX2 (32 on NEON).
-@inline(__always) func multiplyTile(_ aBlock: UnsafeMutablePointer<Float>, _ bPanel: UnsafeMutablePointer<Float>, k: Int,
+/// C[0..<height, 0..<width] (+)= Σ_p a(r, p) · bPanel[p][0..<16] for one tile (height ≤ 6, width ≤ 16), where a(r, p)
+/// lies r · rowStride + p · depthStride bytes past `aBlock` (a packed block: 4 and 24; rows of A in place: A's row
+/// stride and 4). The loop is two vector loads, six broadcasts and twelve fused multiply-adds a step; the 12
+/// accumulators, 2 B vectors and 1 broadcast fit the 16 vector registers of AVX2 (32 on NEON).
+@inline(__always) func multiplyTile(_ aBlock: UnsafeMutablePointer<Float>, rowStride: Int, depthStride: Int,
+                                    _ bPanel: UnsafeMutablePointer<Float>, k: Int,
                                     _ c: UnsafeMutablePointer<Float>, cStride: Int, height: Int, width: Int, accumulate: Bool) {
     var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
     var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
@@ -222,12 +239,12 @@ let blocksPerGroup = 64
         // Rows past `height` (the last block of a product whose rows are not a multiple of 6) are skipped: called
         // with height 6 the tests fold away; a block of 2 rows costs a third of a full one instead of as much.
         var x = SIMD8<Float>(repeating: a.load(as: Float.self)); c00.addProduct(x, b0); c01.addProduct(x, b1)
-        if height > 1 { x = SIMD8<Float>(repeating: a.load(fromByteOffset: 4, as: Float.self)); c10.addProduct(x, b0); c11.addProduct(x, b1) }
-        if height > 2 { x = SIMD8<Float>(repeating: a.load(fromByteOffset: 8, as: Float.self)); c20.addProduct(x, b0); c21.addProduct(x, b1) }
-        if height > 3 { x = SIMD8<Float>(repeating: a.load(fromByteOffset: 12, as: Float.self)); c30.addProduct(x, b0); c31.addProduct(x, b1) }
-        if height > 4 { x = SIMD8<Float>(repeating: a.load(fromByteOffset: 16, as: Float.self)); c40.addProduct(x, b0); c41.addProduct(x, b1) }
-        if height > 5 { x = SIMD8<Float>(repeating: a.load(fromByteOffset: 20, as: Float.self)); c50.addProduct(x, b0); c51.addProduct(x, b1) }
-        a += 24
+        if height > 1 { x = SIMD8<Float>(repeating: a.load(fromByteOffset: rowStride, as: Float.self)); c10.addProduct(x, b0); c11.addProduct(x, b1) }
+        if height > 2 { x = SIMD8<Float>(repeating: a.load(fromByteOffset: 2 * rowStride, as: Float.self)); c20.addProduct(x, b0); c21.addProduct(x, b1) }
+        if height > 3 { x = SIMD8<Float>(repeating: a.load(fromByteOffset: 3 * rowStride, as: Float.self)); c30.addProduct(x, b0); c31.addProduct(x, b1) }
+        if height > 4 { x = SIMD8<Float>(repeating: a.load(fromByteOffset: 4 * rowStride, as: Float.self)); c40.addProduct(x, b0); c41.addProduct(x, b1) }
+        if height > 5 { x = SIMD8<Float>(repeating: a.load(fromByteOffset: 5 * rowStride, as: Float.self)); c50.addProduct(x, b0); c51.addProduct(x, b1) }
+        a += depthStride
         b += 64
     }
     @inline(__always) func store(_ row: Int, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>) {

@@ -25,12 +25,13 @@ import Testing
 
     /// The fast kernel against the plain loops and the definition, on shapes around the 6 × 16 tile's edges and the
     /// cache blocks' (two groups of row blocks, the second ending in a partial block; a shallower last depth slice),
-    /// with A and B as column views (strides ≠ widths), accumulating and overwriting.
+    /// with A read in place and packed (more than 64 panels), A and B as column views (strides ≠ widths),
+    /// accumulating and overwriting.
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
     func productMatchesDefinition(transposeA: Bool, transposeB: Bool) {
         var rng = SplitMix64(seed: 1)
         for (n, k, m) in [(7, 5, 3), (1, 1, 1), (6, 16, 16), (13, 17, 33), (5, 3, 15), (12, 40, 17), (64, 9, 50), (10, 600, 40),
-                          (6 * blocksPerGroup + 13, depthSlice + 14, 18)] {
+                          (6 * blocksPerGroup + 13, depthSlice + 14, 18), (13, 20, 16 * 64 + 21)] {
             let a = Self.random(transposeA ? k : n, (transposeA ? n : k) + 2, &rng).columns(1 ..< (transposeA ? n : k) + 1)
             let b = Self.random(transposeB ? m : k, (transposeB ? k : m) + 3, &rng).columns(2 ..< (transposeB ? k : m) + 2)
             let c = Self.random(n, m + 1, &rng).columns(0 ..< m)
