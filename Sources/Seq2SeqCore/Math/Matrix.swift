@@ -11,7 +11,8 @@ public final class FloatStorage: @unchecked Sendable {
     public let count: Int
     private let pooledCapacity: Int?
 
-    public init(count: Int) {
+    /// `zeroed: false` leaves the floats as the pool or the allocator hands them out (see `Matrix.unspecified`).
+    public init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "FloatStorage needs a non-negative count")
         self.count = count
         if let capacity = StoragePool.capacity(for: count) {
@@ -21,7 +22,7 @@ public final class FloatStorage: @unchecked Sendable {
             pooledCapacity = nil
             base = .allocate(capacity: max(count, 1))
         }
-        base.initialize(repeating: 0, count: max(count, 1))
+        if zeroed { base.initialize(repeating: 0, count: max(count, 1)) }
     }
 
     deinit {
@@ -103,6 +104,13 @@ public struct Matrix: @unchecked Sendable {
         self.rows = rows
         self.cols = cols
         self.stride = cols
+    }
+
+    /// A new matrix whose floats are unspecified (whatever its memory held before): only for a buffer every element
+    /// of which is written before it is read. It saves zeroing what is about to be overwritten.
+    public static func unspecified(rows: Int, cols: Int) -> Matrix {
+        precondition(rows >= 0 && cols >= 0, "Matrix shape must be non-negative")
+        return Matrix(storage: FloatStorage(count: rows * cols, zeroed: false), offset: 0, rows: rows, cols: cols)
     }
 
     /// A view of `rows × cols` floats of `storage` starting at `offset`.

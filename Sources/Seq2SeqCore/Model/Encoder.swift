@@ -44,10 +44,11 @@ public func encoderForward(_ batch: Batch, _ p: ModelParameters, dropout: inout 
         let backward = lstmForward(reversedInput, lengths: batch.sourceLengths, batchSize: B, p.encoderBackward[k],
                                    projectedInput: k == 0 ? projected(batch.reversedSourceIds, p.encoderBackward[0]) : nil)
         outputs = Matrix(rows: rows, cols: 2 * H)
-        outputs.columns(0 ..< H).copy(from: forward.outputs)
-        outputs.columns(H ..< 2 * H).copy(from: reverseWithinLengths(backward.outputs, lengths: batch.sourceLengths, batchSize: B))
+        forward.writeOutputs(into: outputs.columns(0 ..< H))
+        backward.writeOutputs(into: outputs.columns(H ..< 2 * H), reversed: true)
         layers.append(EncoderLayerCache(input: input, inputMask: mask, forward: forward, backward: backward))
-        input = outputs.clone()   // the next layer's input; its dropout must not touch the outputs kept here
+        // The next layer's input. Its dropout must not touch the outputs kept here; without dropout it is them.
+        input = dropout.isOff ? outputs : outputs.clone()
     }
     // fwd_{len-1} is the forward direction's state after the last real token; bwd_0 is the backward direction's
     // state after it has read the whole sentence from the end, i.e. its own final state.

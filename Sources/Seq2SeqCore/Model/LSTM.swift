@@ -99,11 +99,32 @@ public struct LSTMCache {
     public let gates: Matrix        // [T·B, 4h]: i, f, g, o after σ / tanh; 0 at padding
     public let cells: Matrix        // [(T+1)·B, h]: block 0 is c_0 = 0, block t+1 is c after step t
     public let states: Matrix       // [(T+1)·B, h]: block 0 is h_0 = 0, block t+1 is h after step t
-    public let outputs: Matrix      // [T·B, h]: h_t at real positions, exactly 0 at padding
+    public let lengths: [Int]       // each sentence's real positions
 
     public var steps: Int { gates.rows / batchSize }
     /// h after each sentence's last real token (carried unchanged through its padding): [B, h].
     public var finalHidden: Matrix { states.timeStep(steps, batchSize: batchSize) }
+
+    /// The outputs h_t [T·B, h]: h after step t at the real positions, exactly 0 at padding (a new matrix).
+    public var outputs: Matrix {
+        let outputs = Matrix(rows: gates.rows, cols: states.cols)
+        writeOutputs(into: outputs)
+        return outputs
+    }
+
+    /// Writes h after step t of sentence b to row t·B + b of `destination` [T·B, h] (a column view will do), or with
+    /// `reversed` to row (lengths[b] − 1 − t)·B + b: the right-to-left direction's outputs back in source order.
+    /// Rows of padding are left as they are. (The encoder puts both directions into its layer output this way,
+    /// without a copy of each.)
+    public func writeOutputs(into destination: Matrix, reversed: Bool = false) {
+        precondition(destination.rows == gates.rows && destination.cols == states.cols, "writeOutputs: destination must be [T·B, h]")
+        for b in 0..<batchSize {
+            let length = lengths[b]
+            for t in 0..<length {
+                destination.row((reversed ? length - 1 - t : t) * batchSize + b).update(from: states.row((t + 1) * batchSize + b), count: states.cols)
+            }
+        }
+    }
 }
 
 /// Runs one LSTM direction over `input` [T·B, I] from zero state, left to right, each sentence only over its
@@ -120,14 +141,16 @@ public func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LS
         precondition(projectedInput.rows == input.rows && projectedInput.cols == 4 * h, "lstmForward: projectedInput must be [T·B, 4h]")
         gates = projectedInput
     } else {
-        // The input projections of all time steps in one product, before the recurrence.
-        gates = Matrix(rows: steps * batchSize, cols: 4 * h)
+        // The input projections of all time steps in one product, before the recurrence (which overwrites gates).
+        gates = Matrix.unspecified(rows: steps * batchSize, cols: 4 * h)
         linearForward(input, LinearParameters(weight: p.weightIH, bias: p.biasIH), into: gates)
         addRowVector(p.biasHH, to: gates)
     }
-    let cells = Matrix(rows: (steps + 1) * batchSize, cols: h)
-    let states = Matrix(rows: (steps + 1) * batchSize, cols: h)
-    let outputs = Matrix(rows: steps * batchSize, cols: h)
+    // Block 0 is the zero start; every step writes all rows of its block (a finished row carries its state on).
+    let cells = Matrix.unspecified(rows: (steps + 1) * batchSize, cols: h)
+    let states = Matrix.unspecified(rows: (steps + 1) * batchSize, cols: h)
+    cells.timeStep(0, batchSize: batchSize).fill(0)
+    states.timeStep(0, batchSize: batchSize).fill(0)
     for t in 0..<steps {
         let stepGates = gates.timeStep(t, batchSize: batchSize)
         let previousHidden = states.timeStep(t, batchSize: batchSize)
@@ -135,10 +158,8 @@ public func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LS
         lstmCellForward(gates: stepGates, previousCell: cells.timeStep(t, batchSize: batchSize), previousHidden: previousHidden,
                         cell: cells.timeStep(t + 1, batchSize: batchSize), hidden: states.timeStep(t + 1, batchSize: batchSize),
                         activity: activity, step: t)
-        let hidden = states.timeStep(t + 1, batchSize: batchSize), output = outputs.timeStep(t, batchSize: batchSize)
-        for b in 0..<batchSize where t < lengths[b] { output.row(b).update(from: hidden.row(b), count: h) }
     }
-    return LSTMCache(input: input, activity: activity, batchSize: batchSize, gates: gates, cells: cells, states: states, outputs: outputs)
+    return LSTMCache(input: input, activity: activity, batchSize: batchSize, gates: gates, cells: cells, states: states, lengths: lengths)
 }
 
 /// Backward of `lstmForward`. `dOutputs` [T·B, h] is the gradient w.r.t. `outputs` (ignored at padding);
