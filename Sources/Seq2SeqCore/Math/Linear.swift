@@ -14,9 +14,9 @@ import Darwin
 /// (backward passes add into gradient buffers the caller zeroed).
 ///
 /// How: op(B) is packed once into panels of 16 columns ([k][16] each, zero-padded), and Aᵀ (or an A that many
-/// panels read, see below) into blocks of six rows, so that A·B, A·Bᵀ and Aᵀ·B all become the same register-tiled micro-kernel: a
-/// 6 × 16 tile of C held in twelve SIMD8 accumulators while p runs over k, each step one broadcast of op(A)[i, p] and
-/// two fused multiply-adds per row.
+/// panels read, see below) into blocks of six rows, so that A·B, A·Bᵀ and Aᵀ·B all become the same register-tiled
+/// micro-kernel: a 6 × 16 tile of C held in twelve SIMD8 accumulators while p runs over k, each step one broadcast of
+/// op(A)[i, p] and two fused multiply-adds per row.
 public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
                    into c: Matrix, accumulate: Bool) {
     let n = transposeA ? a.cols : a.rows
@@ -41,8 +41,8 @@ public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transpose
     // front to back, and packing (a serial copy before the threads start) cost more than it saved. Measured alone
     // with two threads, the reference model's per-step products went from 82–99 to 107–144 GFLOP/s. With many panels
     // (the large model's generator, 500) A is read again for each, and one packed stream reads faster than six rows
-    // (packed 151–177, in place 126–140 GFLOP/s). Aᵀ is always packed (see `packRows`): read in place, each
-    // step of its depth would touch another line of memory for six floats.
+    // (packed 151–177, in place 126–140 GFLOP/s). Aᵀ is always packed (see `packRows`): read in place, each step of
+    // its depth would touch another line of memory for six floats.
     let packsA = transposeA || panels > 64
     let scratch = buffer.floats(panels * k * 16 + (packsA ? rowBlocks * k * 6 : 0))
     let packedA = scratch + panels * k * 16
