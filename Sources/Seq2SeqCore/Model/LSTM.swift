@@ -94,13 +94,13 @@ public func lstmCellBackward(dHidden: Matrix, dCell: Matrix, gates: Matrix, prev
 /// What one direction's forward over a sequence keeps for its backward. Buffers are time-major.
 public struct LSTMCache {
     public let input: Matrix        // x [T·B, I]
-    public let activity: RowActivity
     public let batchSize: Int       // B
     public let gates: Matrix        // [T·B, 4h]: i, f, g, o after σ / tanh; 0 at padding
     public let cells: Matrix        // [(T+1)·B, h]: block 0 is c_0 = 0, block t+1 is c after step t
     public let states: Matrix       // [(T+1)·B, h]: block 0 is h_0 = 0, block t+1 is h after step t
     public let lengths: [Int]       // each sentence's real positions
 
+    public var activity: RowActivity { .within(lengths: lengths) }
     public var steps: Int { gates.rows / batchSize }
     /// h after each sentence's last real token (carried unchanged through its padding): [B, h].
     public var finalHidden: Matrix { states.timeStep(steps, batchSize: batchSize) }
@@ -159,7 +159,7 @@ public func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LS
                         cell: cells.timeStep(t + 1, batchSize: batchSize), hidden: states.timeStep(t + 1, batchSize: batchSize),
                         activity: activity, step: t)
     }
-    return LSTMCache(input: input, activity: activity, batchSize: batchSize, gates: gates, cells: cells, states: states, lengths: lengths)
+    return LSTMCache(input: input, batchSize: batchSize, gates: gates, cells: cells, states: states, lengths: lengths)
 }
 
 /// Backward of `lstmForward`. `dOutputs` [T·B, h] is the gradient w.r.t. `outputs` (ignored at padding);
@@ -167,7 +167,7 @@ public func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LS
 /// and returns dx [T·B, I].
 public func lstmBackward(dOutputs: Matrix, dFinalHidden: Matrix?, cache: LSTMCache, _ p: LSTMParameters,
                          grads: LSTMParameters) -> Matrix {
-    let batchSize = cache.batchSize, steps = cache.steps, h = p.hiddenSize
+    let batchSize = cache.batchSize, steps = cache.steps, h = p.hiddenSize, activity = cache.activity
     let dGates = Matrix(rows: steps * batchSize, cols: 4 * h)
     var dHidden = Matrix(rows: batchSize, cols: h)
     if let dFinalHidden { dHidden.copy(from: dFinalHidden) }
@@ -175,18 +175,18 @@ public func lstmBackward(dOutputs: Matrix, dFinalHidden: Matrix?, cache: LSTMCac
     for t in stride(from: steps - 1, through: 0, by: -1) {
         // h_t feeds the output at t (real positions only) and step t+1 (already in dHidden).
         let dOutput = dOutputs.timeStep(t, batchSize: batchSize)
-        for b in 0..<batchSize where cache.activity.isActive(row: b, step: t) {
+        for b in 0..<batchSize where activity.isActive(row: b, step: t) {
             let dh = dHidden.row(b), dOut = dOutput.row(b)
             for u in 0..<h { dh[u] += dOut[u] }
         }
         let stepDGates = dGates.timeStep(t, batchSize: batchSize)
         lstmCellBackward(dHidden: dHidden, dCell: dCell, gates: cache.gates.timeStep(t, batchSize: batchSize),
                          previousCell: cache.cells.timeStep(t, batchSize: batchSize), cell: cache.cells.timeStep(t + 1, batchSize: batchSize),
-                         dGates: stepDGates, activity: cache.activity, step: t)
+                         dGates: stepDGates, activity: activity, step: t)
         // forward: gates_t = … + W_hh h_{t-1}  ⇒  dh_{t-1} = dGates_t · W_hh; an inactive row carried h unchanged.
         let dPrevious = Matrix(rows: batchSize, cols: h)
         matmul(stepDGates, p.weightHH, into: dPrevious, accumulate: false)
-        for b in 0..<batchSize where !cache.activity.isActive(row: b, step: t) {
+        for b in 0..<batchSize where !activity.isActive(row: b, step: t) {
             dPrevious.row(b).update(from: dHidden.row(b), count: h)
         }
         dHidden = dPrevious
