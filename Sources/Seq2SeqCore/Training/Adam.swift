@@ -39,9 +39,8 @@ public struct Adam {
         let (b1, b2, lr, eps) = (options.beta1, options.beta2, options.learningRate, options.epsilon)
         let correction1 = 1 - powf(b1, Float(step)), correction2 = 1 - powf(b2, Float(step))
         let theta = parameters.base, g = gradients.base, m = firstMoment.base, v = secondMoment.base
-        // Every element on its own: the threads take a contiguous share each (the large config has 11 million
-        // parameters, a tenth of a step on one thread), and the result does not depend on how many there are.
-        // Eight at a time: each lane takes the operations one element alone would, so the bits are the same.
+        // Every element on its own, so the result depends neither on the threads (each takes a contiguous share; the
+        // large config has 11 million parameters, a tenth of a step on one thread) nor on the eight lanes.
         forEachShare(of: parameters.count) { range in
             @inline(__always) func group(_ j: Int, lanes: Int) {
                 let n = range.lowerBound + j, gn = load(g + n, lanes: lanes)
