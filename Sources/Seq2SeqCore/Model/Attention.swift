@@ -35,16 +35,20 @@ public func precomputeKeysBackward(dKeys: Matrix, _ keys: AttentionKeys, _ p: At
 /// One decoder step's attention record.
 public struct AttentionStep {
     public let query: Matrix            // s [B, D]: the previous top decoder state
-    public let hidden: Matrix           // tanh(W_query s + K_j) [Ts·B, A], laid out like the keys; 0 at padding
+    public let hidden: Matrix           // tanh(W_query s + K_j) [Ts·B, A], laid out like the keys; 0 at padding.
+                                        // Only the backward reads it: decoding leaves it empty ([0, A]).
     public let weights: Matrix          // α [B, Ts]: each row sums to 1; exactly 0 at padded positions
     public let context: Matrix          // Σ_j α_j H_j [B, 2H]
 }
 
-public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: AttentionParameters) -> AttentionStep {
+/// One attention step. `keepsHidden: false` (decoding, where no backward follows) neither stores u = tanh(W_query s
+/// + K_j) nor allocates its [Ts·B, A] matrix: the scores are the same to the bit.
+public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: AttentionParameters,
+                             keepsHidden: Bool = true) -> AttentionStep {
     let B = keys.batchSize, T = keys.sourceLength, A = p.query.weight.rows, V = keys.values.cols
     let projected = Matrix(rows: B, cols: A)                   // W_query s  [B, A]
     linearForward(s, p.query, into: projected)
-    let hidden = Matrix(rows: T * B, cols: A)
+    let hidden = Matrix(rows: keepsHidden ? T * B : 0, cols: A)
     let weights = Matrix(rows: B, cols: T)
     let context = Matrix(rows: B, cols: V)
     let w = p.energy.weight.row(0)                             // w_energy [A]
@@ -54,12 +58,17 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
         let length = keys.lengths[b], q = projected.row(b)
         for j in 0..<length {
             // u = tanh(W_query s + K_j), eight units at a time; score_j = w · u
-            let u = hidden.row(j * B + b), k = keys.keys.row(j * B + b)
+            let k = keys.keys.row(j * B + b)
             var lanes = SIMD8<Float>()
-            forEachLaneGroup(A) { a, n in
-                let y = tanh(load(q + a, lanes: n) + load(k + a, lanes: n))
-                store(y, u + a, lanes: n)
-                lanes.addProduct(y, load(w + a, lanes: n))
+            if keepsHidden {
+                let u = hidden.row(j * B + b)
+                forEachLaneGroup(A) { a, n in
+                    let y = tanh(load(q + a, lanes: n) + load(k + a, lanes: n))
+                    store(y, u + a, lanes: n)
+                    lanes.addProduct(y, load(w + a, lanes: n))
+                }
+            } else {
+                forEachLaneGroup(A) { a, n in lanes.addProduct(tanh(load(q + a, lanes: n) + load(k + a, lanes: n)), load(w + a, lanes: n)) }
             }
             scores[j] = lanes.sum()
         }

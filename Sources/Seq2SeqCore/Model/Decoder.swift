@@ -59,12 +59,13 @@ public struct DecoderStepCache {
 /// with dropout off and a packed-weights scope over `p` open on this thread (translation), layer 0 looks the
 /// embedding part of its input projection up per token (`PackedWeights.projectTokens`) and multiplies only the
 /// context part, which saves a seventh of the layer's multiply-adds at the reference sizes. The sum is then taken in
-/// another order, so the gates can differ from the teacher-forced step's in the last bits.
+/// another order, so the gates can differ from the teacher-forced step's in the last bits. Given `tokens`, the step is
+/// also taken to be decoding, with no backward to follow: the attention does not keep its hidden units.
 public func decoderStepForward(embedded: Matrix, tokens: [Int]? = nil, state: DecoderState, keys: AttentionKeys,
                                _ p: ModelParameters, dropout: inout Dropout) -> DecoderStepCache {
     let B = embedded.rows, E = embedded.cols
     let scope = tokens != nil && dropout.isOff ? tokenProjectionScope(p.storage) : nil
-    let attention = attentionForward(query: state.top, keys: keys, p.attention)
+    let attention = attentionForward(query: state.top, keys: keys, p.attention, keepsHidden: tokens == nil)
     let x = Matrix(rows: B, cols: E + attention.context.cols)
     x.columns(0 ..< E).copy(from: embedded)
     x.columns(E ..< x.cols).copy(from: attention.context)

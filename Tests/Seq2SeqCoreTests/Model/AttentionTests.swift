@@ -1,5 +1,6 @@
 // AttentionTests.swift — masking: attention on padded source positions is exactly 0, and every row of α sums
-// to 1 within 1e-6; the greedy attention matrix has one row per emitted token over the sentence's own positions.
+// to 1 within 1e-6; the greedy attention matrix has one row per emitted token over the sentence's own positions;
+// decoding, which keeps no hidden units, scores exactly as training does.
 
 import Testing
 @testable import Seq2SeqCore
@@ -31,6 +32,20 @@ import Testing
                 #expect(row.count == sources[b].count + 1)      // its tokens and </s>
                 #expect(abs(row.reduce(0.0) { $0 + Double($1) } - 1) <= 1e-6)
             }
+        }
+    }
+
+    @Test func withoutItsHiddenUnitsTheStepIsBitForBitTheSame() {
+        let model = TinyModels.model(seed: 3)
+        let batch = TinyModels.batch
+        var dropout = Dropout.off
+        let pass = model.forward(batch, dropout: &dropout)
+        for step in pass.decoder.steps {
+            let lean = attentionForward(query: step.attention.query, keys: pass.keys, model.parameters.attention, keepsHidden: false)
+            #expect(lean.hidden.rows == 0)
+            #expect(step.attention.hidden.rows == batch.sourceLength * batch.size)
+            #expect(lean.weights.toArray() == step.attention.weights.toArray())
+            #expect(lean.context.toArray() == step.attention.context.toArray())
         }
     }
 }
