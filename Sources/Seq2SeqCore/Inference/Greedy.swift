@@ -55,7 +55,7 @@ extension Seq2SeqModel {
         }
         var previous = [Int](repeating: Vocabulary.bos, count: sentences.count)
         while !sentences.isEmpty {
-            let embedded = Matrix(rows: sentences.count, cols: p.targetEmbedding.cols)
+            let embedded = Matrix.unspecified(rows: sentences.count, cols: p.targetEmbedding.cols)
             embeddingForward(ids: previous, table: p.targetEmbedding, into: embedded)
             let step = decoderStepForward(embedded: embedded, tokens: previous, state: state, keys: keys, p, dropout: &dropout)
             onStep?(step, previous, sentences)

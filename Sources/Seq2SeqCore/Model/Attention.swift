@@ -46,10 +46,10 @@ public struct AttentionStep {
 public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: AttentionParameters,
                              keepsHidden: Bool = true) -> AttentionStep {
     let B = keys.batchSize, T = keys.sourceLength, A = p.query.weight.rows, V = keys.values.cols
-    let projected = Matrix(rows: B, cols: A)                   // W_query s  [B, A]
+    let projected = Matrix.unspecified(rows: B, cols: A)       // W_query s  [B, A]
     linearForward(s, p.query, into: projected)
     let hidden = Matrix(rows: keepsHidden ? T * B : 0, cols: A)
-    let weights = Matrix(rows: B, cols: T)
+    let weights = Matrix.unspecified(rows: B, cols: T)          // the softmax writes every row whole
     let context = Matrix(rows: B, cols: V)
     let w = p.energy.weight.row(0)                             // w_energy [A]
     let scoreRow = Matrix(rows: 1, cols: T)                   // score_j of one sentence

@@ -47,7 +47,8 @@ public struct DecoderState {
 
 public struct DecoderStepCache {
     public let attention: AttentionStep
-    public let layerInputs: [Matrix]     // k = 0: x_t = [emb(y_{t-1}) ; context_t] [B, E+2H]; k > 0: h_t of layer k−1 after dropout
+    public let layerInputs: [Matrix]     // k = 0: x_t = [emb(y_{t-1}) ; context_t] [B, E+2H] (decoding: [0, E+2H], as
+                                         // only the backward reads it); k > 0: h_t of layer k−1 after dropout
     public let layerMasks: [Matrix?]     // dropout masks of the inputs of layers k > 0 (index 0 unused: nil)
     public let gates: [Matrix]           // [B, 4D] per layer: i, f, g, o after σ / tanh
     public let previous: DecoderState
@@ -60,15 +61,19 @@ public struct DecoderStepCache {
 /// embedding part of its input projection up per token (`PackedWeights.projectTokens`) and multiplies only the
 /// context part, which saves a seventh of the layer's multiply-adds at the reference sizes. The sum is then taken in
 /// another order, so the gates can differ from the teacher-forced step's in the last bits. Given `tokens`, the step is
-/// also taken to be decoding, with no backward to follow: the attention does not keep its hidden units.
+/// also taken to be decoding, with no backward to follow: the attention does not keep its hidden units, and layer 0
+/// does not keep its input x_t (with the lookup it is never formed).
 public func decoderStepForward(embedded: Matrix, tokens: [Int]? = nil, state: DecoderState, keys: AttentionKeys,
                                _ p: ModelParameters, dropout: inout Dropout) -> DecoderStepCache {
     let B = embedded.rows, E = embedded.cols
     let scope = tokens != nil && dropout.isOff ? tokenProjectionScope(p.storage) : nil
     let attention = attentionForward(query: state.top, keys: keys, p.attention, keepsHidden: tokens == nil)
-    let x = Matrix(rows: B, cols: E + attention.context.cols)
-    x.columns(0 ..< E).copy(from: embedded)
-    x.columns(E ..< x.cols).copy(from: attention.context)
+    let looksUp = scope != nil && tokens != nil
+    let x = Matrix.unspecified(rows: looksUp ? 0 : B, cols: E + attention.context.cols)
+    if !looksUp {
+        x.columns(0 ..< E).copy(from: embedded)
+        x.columns(E ..< x.cols).copy(from: attention.context)
+    }
     var inputs: [Matrix] = [], masks: [Matrix?] = [], gates: [Matrix] = []
     var next = DecoderState(hidden: [], cell: [])
     var input = x
@@ -79,7 +84,7 @@ public func decoderStepForward(embedded: Matrix, tokens: [Int]? = nil, state: De
             input = next.hidden[k - 1].clone()     // dropout between layers must not change the state itself
             mask = dropout.apply(input)
         }
-        let g = Matrix(rows: B, cols: 4 * layer.hiddenSize)
+        let g = Matrix.unspecified(rows: B, cols: 4 * layer.hiddenSize)      // every branch below writes it whole
         if k == 0, let scope, let tokens {
             // g = (W_ih[:, ..<E] emb + b_ih + b_hh, looked up) + W_ih[:, E...] context + W_hh h
             scope.projectTokens(tokens, embedding: p.targetEmbedding, weight: layer.weightIH.columns(0 ..< E),
@@ -90,7 +95,8 @@ public func decoderStepForward(embedded: Matrix, tokens: [Int]? = nil, state: De
             linearForward(input, LinearParameters(weight: layer.weightIH, bias: layer.biasIH), into: g)
             linearForward(state.hidden[k], LinearParameters(weight: layer.weightHH, bias: layer.biasHH), into: g, accumulate: true)
         }
-        let c = Matrix(rows: B, cols: layer.hiddenSize), h = Matrix(rows: B, cols: layer.hiddenSize)
+        // All rows active: the cell writes every row of c and h.
+        let c = Matrix.unspecified(rows: B, cols: layer.hiddenSize), h = Matrix.unspecified(rows: B, cols: layer.hiddenSize)
         lstmCellForward(gates: g, previousCell: state.cell[k], previousHidden: state.hidden[k], cell: c, hidden: h, activity: .all, step: 0)
         inputs.append(input); masks.append(mask); gates.append(g)
         next.hidden.append(h); next.cell.append(c)
@@ -148,14 +154,14 @@ public struct ReadoutCache {
 /// o = tanh(W_readout [s ; context] + b_readout), logits = W_generator o + b_generator, for N rows at once.
 public func readoutForward(states: Matrix, contexts: Matrix, _ p: ModelParameters, dropout: inout Dropout) -> ReadoutCache {
     let N = states.rows, D = states.cols
-    let input = Matrix(rows: N, cols: D + contexts.cols)
+    let input = Matrix.unspecified(rows: N, cols: D + contexts.cols)      // written whole by the two copies
     input.columns(0 ..< D).copy(from: states)
     input.columns(D ..< input.cols).copy(from: contexts)
     let mask = dropout.apply(input)
-    let output = Matrix(rows: N, cols: p.readout.weight.rows)
+    let output = Matrix.unspecified(rows: N, cols: p.readout.weight.rows)   // the products overwrite both
     linearForward(input, p.readout, into: output)
     tanhInPlace(output)
-    let logits = Matrix(rows: N, cols: p.generator.weight.rows)
+    let logits = Matrix.unspecified(rows: N, cols: p.generator.weight.rows)
     linearForward(output, p.generator, into: logits)
     return ReadoutCache(input: input, inputMask: mask, output: output, logits: logits)
 }

@@ -30,7 +30,7 @@ public func encoderForward(_ batch: Batch, _ p: ModelParameters, dropout: inout 
     /// Layer 0's W_ih x + b_ih + b_hh for every position of `ids`, from the scope's token table.
     func projected(_ ids: [Int], _ layer: LSTMParameters) -> Matrix? {
         guard let scope else { return nil }
-        let gates = Matrix(rows: rows, cols: 4 * layer.hiddenSize)
+        let gates = Matrix.unspecified(rows: rows, cols: 4 * layer.hiddenSize)      // written whole
         scope.projectTokens(ids, embedding: p.sourceEmbedding, weight: layer.weightIH, biases: [layer.biasIH, layer.biasHH], into: gates)
         return gates
     }

@@ -75,7 +75,9 @@ import Testing
                 expectClose(lookedUp.next.hidden[k].toArray(), plain.next.hidden[k].toArray(), "h of layer \(k)")
                 expectClose(lookedUp.next.cell[k].toArray(), plain.next.cell[k].toArray(), "c of layer \(k)")
             }
-            #expect(lookedUp.layerInputs[0].toArray() == plain.layerInputs[0].toArray())
+            // Decoding keeps no x_t (only the backward reads it); the attention it would have held is the same.
+            #expect(lookedUp.layerInputs[0].rows == 0)
+            #expect(lookedUp.attention.context.toArray() == plain.attention.context.toArray())
         }
     }
 
