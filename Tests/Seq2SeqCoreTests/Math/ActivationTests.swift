@@ -1,5 +1,6 @@
 // ActivationTests.swift — the eight-lane exp, sigmoid and tanh against the C library's expf and tanhf on a dense
-// grid, including the regions where naive formulas lose digits (tanh near 0) or overflow (large |x|).
+// grid, including the regions where naive formulas lose digits (tanh near 0) or overflow (large |x|); tanh also
+// against the exact value across the whole float range.
 
 import Foundation
 import Testing
@@ -26,6 +27,18 @@ import Testing
         for (x, y) in zip(Self.grid, ours) {
             let expected = tanhf(x)
             #expect(abs(y - expected) <= 4 * expected.ulp + 1e-30, "tanh(\(x)) = \(y), libm \(expected)")
+        }
+    }
+
+    /// Against the exact value (tanh in Double, rounded), on every 4,096th float from the smallest subnormal to ∞ and
+    /// their negatives: within 1 ulp, and odd to the bit.
+    @Test func tanhIsWithinTwoUlpOfTheExactValue() {
+        let xs = stride(from: UInt32(1), to: 0x7F80_0000, by: 4096).map { Float(bitPattern: $0) }
+        let positive = Self.lanes(xs, tanh), negative = Self.lanes(xs.map { -$0 }, tanh)
+        for (x, (y, yNegative)) in zip(xs, zip(positive, negative)) {
+            let exact = Float(Foundation.tanh(Double(x)))
+            #expect(abs(y - exact) <= exact.ulp, "tanh(\(x)) = \(y), exact \(exact)")
+            #expect(yNegative == -y, "tanh(−\(x)) = \(yNegative), tanh(\(x)) = \(y)")
         }
     }
 
