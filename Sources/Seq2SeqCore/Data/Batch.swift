@@ -56,10 +56,12 @@ public struct Batch: Sendable {
         return reversed
     }
 
-    /// Indices 0..<lengths.count sorted by length (ties in input order) and cut into groups of `size`: sentences of
-    /// similar length decoded together waste little on padding. Used wherever whole files are decoded or scored.
+    /// Indices 0..<lengths.count sorted by length, longest first (ties in input order), and cut into groups of
+    /// `size`: sentences of similar length decoded together waste little on padding. Used wherever whole files are
+    /// decoded or scored. Threads that share the groups out (`forEachShared`) take the costliest first and end on
+    /// the cheapest, so they finish close together (shortest first, one thread was left with the longest group).
     public static func lengthSortedGroups(_ lengths: [Int], size: Int) -> [[Int]] {
-        let order = lengths.indices.sorted { (lengths[$0], $0) < (lengths[$1], $1) }
+        let order = lengths.indices.sorted { (-lengths[$0], $0) < (-lengths[$1], $1) }
         return stride(from: 0, to: order.count, by: max(1, size)).map { Array(order[$0 ..< min($0 + max(1, size), order.count)]) }
     }
 
