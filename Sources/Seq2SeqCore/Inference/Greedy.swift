@@ -12,10 +12,11 @@ public struct Translation: Equatable, Sendable {
 
 extension Seq2SeqModel {
     /// What every decoding starts from: the encoded sources' attention keys and the bridged initial decoder state
-    /// (no dropout: decoding is inference).
+    /// (no dropout: decoding is inference; nor gates and cells kept: nothing reads them). In a packed-weights scope
+    /// (opened here if the caller has none), so that the states do not depend on the batch (see `lstmForward`).
     func startDecoding(_ batch: Batch) -> (keys: AttentionKeys, state: DecoderState) {
         var dropout = Dropout.off
-        let encoder = encoderForward(batch, parameters, dropout: &dropout)
+        let encoder = withPackedWeights(parameters.storage) { encoderForward(batch, parameters, dropout: &dropout, keepsGates: false) }
         let keys = precomputeKeys(encoderOutputs: encoder.outputs, lengths: batch.sourceLengths, batchSize: batch.size, parameters.attention)
         return (keys, DecoderState(initialHidden: bridgeForward(encoder.final, parameters.bridge), layers: parameters.decoder.count))
     }

@@ -20,29 +20,27 @@ public struct EncoderCache {
 /// When a packed-weights scope over `p` that looks tokens up is open on this thread and dropout is off
 /// (translation), the first layer looks its input projections up per token instead of multiplying them out
 /// (`PackedWeights.projectTokens`): the same numbers, bit for bit, with a ninth of the encoder's multiply-adds
-/// saved at the reference sizes.
-public func encoderForward(_ batch: Batch, _ p: ModelParameters, dropout: inout Dropout) -> EncoderCache {
+/// saved at the reference sizes. `keepsGates: false` (decoding) keeps only each layer's states (see `lstmForward`).
+public func encoderForward(_ batch: Batch, _ p: ModelParameters, dropout: inout Dropout, keepsGates: Bool = true) -> EncoderCache {
     let B = batch.size, H = p.encoderForward[0].hiddenSize
     let rows = batch.sourceLength * B
     var input = Matrix(rows: rows, cols: p.sourceEmbedding.cols)
     embeddingForward(ids: batch.sourceIds, table: p.sourceEmbedding, into: input)
     let scope = dropout.isOff ? tokenProjectionScope(p.storage) : nil
-    /// Layer 0's W_ih x + b_ih + b_hh for every position of `ids`, from the scope's token table.
-    func projected(_ ids: [Int], _ layer: LSTMParameters) -> Matrix? {
-        guard let scope else { return nil }
-        let gates = Matrix.unspecified(rows: rows, cols: 4 * layer.hiddenSize)      // written whole
-        scope.projectTokens(ids, embedding: p.sourceEmbedding, weight: layer.weightIH, biases: [layer.biasIH, layer.biasHH], into: gates)
-        return gates
+    /// Layer k's input projections: layer 0's from the scope's token table when there is one, else the product.
+    func projection(_ k: Int, reversed: Bool) -> InputProjection {
+        guard k == 0, let scope else { return .product }
+        return .tokens(reversed ? batch.reversedSourceIds : batch.sourceIds, scope: scope, embedding: p.sourceEmbedding)
     }
     var layers: [EncoderLayerCache] = []
     var outputs = input
     for k in 0..<p.encoderForward.count {
         let mask = dropout.apply(input)
         let forward = lstmForward(input, lengths: batch.sourceLengths, batchSize: B, p.encoderForward[k],
-                                  projectedInput: k == 0 ? projected(batch.sourceIds, p.encoderForward[0]) : nil)
+                                  projection: projection(k, reversed: false), keepsGates: keepsGates)
         let reversedInput = reverseWithinLengths(input, lengths: batch.sourceLengths, batchSize: B)
         let backward = lstmForward(reversedInput, lengths: batch.sourceLengths, batchSize: B, p.encoderBackward[k],
-                                   projectedInput: k == 0 ? projected(batch.reversedSourceIds, p.encoderBackward[0]) : nil)
+                                   projection: projection(k, reversed: true), keepsGates: keepsGates)
         outputs = Matrix(rows: rows, cols: 2 * H)
         forward.writeOutputs(into: outputs.columns(0 ..< H))
         backward.writeOutputs(into: outputs.columns(H ..< 2 * H), reversed: true)

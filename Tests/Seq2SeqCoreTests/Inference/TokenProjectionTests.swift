@@ -94,6 +94,33 @@ import Testing
     }
 
     /// `body` in a packed scope over the model's weights whose token look-ups are off.
+    /// Decoding keeps only the states (`keepsGates: false`): each step forms its projection in one reused block,
+    /// by look-up or product, and the states are the same to the bit as with the whole sequence's projections
+    /// formed first. For batch sizes below and above `stepProjectionRows`, with the look-ups on and off.
+    @Test func encoderKeepingOnlyTheStatesGivesTheSameBits() {
+        let model = Seq2SeqModel(config: Self.config, seed: 3)
+        let large = (0..<13).map { s in (0..<(1 + s * 5 % 11)).map { 4 + (s * 7 + $0 * 3) % 90 } }
+        for looksUp in [false, true] {
+            for sources in Self.batches + [large] {
+                let batch = Batch(sources: sources)
+                func encode(keepsGates: Bool) -> EncoderCache {
+                    var dropout = Dropout.off
+                    func run() -> EncoderCache { encoderForward(batch, model.parameters, dropout: &dropout, keepsGates: keepsGates) }
+                    return looksUp ? withPackedWeights(model.parameters.storage, run) : Self.withoutLookUps(model, run)
+                }
+                let kept = encode(keepsGates: true), lean = encode(keepsGates: false)
+                #expect(lean.outputs.toArray() == kept.outputs.toArray())
+                #expect(lean.final.toArray() == kept.final.toArray())
+                for (a, b) in zip(lean.layers, kept.layers) {
+                    #expect(a.forward.states.toArray() == b.forward.states.toArray())
+                    #expect(a.backward.states.toArray() == b.backward.states.toArray())
+                    #expect(a.forward.gates.rows == 0 && a.forward.cells.rows == 0)
+                    #expect(b.forward.gates.rows == batch.sourceLength * batch.size)
+                }
+            }
+        }
+    }
+
     static func withoutLookUps<T>(_ model: Seq2SeqModel, _ body: () -> T) -> T {
         withPackedWeights(model.parameters.storage) {
             PackBuffer.forCurrentThread.weights?.looksUpTokens = false
