@@ -350,8 +350,9 @@ final class PackedWeights {
         }
     }
 
-    /// out[n, :] = embedding[ids[n]] · weightᵀ + Σ biases (`weight` a view of `parameters`, [out, E]).
-    func projectTokens(_ ids: [Int], embedding: Matrix, weight: Matrix, biases: [Matrix], into out: Matrix) {
+    /// out[n, :] = embedding[ids[n]] · weightᵀ + Σ biases (`weight` a view of `parameters`, [out, E]). A slice of ids
+    /// will do (an encoder step's tokens), without a copy.
+    func projectTokens(_ ids: ArraySlice<Int>, embedding: Matrix, weight: Matrix, biases: [Matrix], into out: Matrix) {
         precondition(ids.count == out.rows && out.cols == weight.rows && embedding.cols == weight.cols, "projectTokens shapes")
         let key = Key(offset: weight.offset, rows: weight.rows, cols: weight.cols, stride: weight.stride, transposed: false)
         let entry = tokenTables[key] ?? TokenTable(vocabulary: embedding.rows, cols: weight.rows)

@@ -41,14 +41,15 @@ public struct AttentionStep {
     public let context: Matrix          // Σ_j α_j H_j [B, 2H]
 }
 
-/// One attention step. `keepsHidden: false` (decoding, where no backward follows) neither stores u = tanh(W_query s
-/// + K_j) nor allocates its [Ts·B, A] matrix: the scores are the same to the bit.
+/// One attention step. `keepsHidden: false` (decoding, where no backward follows) does not keep u = tanh(W_query s
+/// + K_j): each u goes to one scratch row instead of a [Ts·B, A] matrix. The scores are the same to the bit.
 public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: AttentionParameters,
                              keepsHidden: Bool = true) -> AttentionStep {
     let B = keys.batchSize, T = keys.sourceLength, A = p.query.weight.rows, V = keys.values.cols
     let projected = Matrix.unspecified(rows: B, cols: A)       // W_query s  [B, A]
     linearForward(s, p.query, into: projected)
     let hidden = Matrix(rows: keepsHidden ? T * B : 0, cols: A)
+    let scratch = Matrix.unspecified(rows: keepsHidden ? 0 : 1, cols: A)   // where u goes when it is not kept
     let weights = Matrix.unspecified(rows: B, cols: T)          // the softmax writes every row whole
     let context = Matrix(rows: B, cols: V)
     let w = p.energy.weight.row(0)                             // w_energy [A]
@@ -58,17 +59,12 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
         let length = keys.lengths[b], q = projected.row(b)
         for j in 0..<length {
             // u = tanh(W_query s + K_j), eight units at a time; score_j = w · u
-            let k = keys.keys.row(j * B + b)
+            let u = keepsHidden ? hidden.row(j * B + b) : scratch.row(0), k = keys.keys.row(j * B + b)
             var lanes = SIMD8<Float>()
-            if keepsHidden {
-                let u = hidden.row(j * B + b)
-                forEachLaneGroup(A) { a, n in
-                    let y = tanh(load(q + a, lanes: n) + load(k + a, lanes: n))
-                    store(y, u + a, lanes: n)
-                    lanes.addProduct(y, load(w + a, lanes: n))
-                }
-            } else {
-                forEachLaneGroup(A) { a, n in lanes.addProduct(tanh(load(q + a, lanes: n) + load(k + a, lanes: n)), load(w + a, lanes: n)) }
+            forEachLaneGroup(A) { a, n in
+                let y = tanh(load(q + a, lanes: n) + load(k + a, lanes: n))
+                store(y, u + a, lanes: n)
+                lanes.addProduct(y, load(w + a, lanes: n))
             }
             scores[j] = lanes.sum()
         }
@@ -80,7 +76,7 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
             forEachLaneGroup(V) { v, n in store(load(c + v, lanes: n) + a * load(h + v, lanes: n), c + v, lanes: n) }
         }
     }
-    withExtendedLifetime(scoreRow) {}
+    withExtendedLifetime((scoreRow, scratch)) {}
     return AttentionStep(query: s, hidden: hidden, weights: weights, context: context)
 }
 

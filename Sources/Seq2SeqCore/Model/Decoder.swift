@@ -87,7 +87,7 @@ public func decoderStepForward(embedded: Matrix, tokens: [Int]? = nil, state: De
         let g = Matrix.unspecified(rows: B, cols: 4 * layer.hiddenSize)      // every branch below writes it whole
         if k == 0, let scope, let tokens {
             // g = (W_ih[:, ..<E] emb + b_ih + b_hh, looked up) + W_ih[:, E...] context + W_hh h
-            scope.projectTokens(tokens, embedding: p.targetEmbedding, weight: layer.weightIH.columns(0 ..< E),
+            scope.projectTokens(tokens[...], embedding: p.targetEmbedding, weight: layer.weightIH.columns(0 ..< E),
                                 biases: [layer.biasIH, layer.biasHH], into: g)
             matmul(attention.context, layer.weightIH.columns(E ..< layer.inputSize), transposeB: true, into: g, accumulate: true)
             matmul(state.hidden[k], layer.weightHH, transposeB: true, into: g, accumulate: true)

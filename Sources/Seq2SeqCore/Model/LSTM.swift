@@ -164,7 +164,7 @@ func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParam
             linearForward(input.rows(rows), LinearParameters(weight: p.weightIH, bias: p.biasIH), into: gates)
             addRowVector(p.biasHH, to: gates)
         case let .tokens(ids, scope, embedding):
-            scope.projectTokens(Array(ids[rows]), embedding: embedding, weight: p.weightIH, biases: [p.biasIH, p.biasHH], into: gates)
+            scope.projectTokens(ids[rows], embedding: embedding, weight: p.weightIH, biases: [p.biasIH, p.biasHH], into: gates)
         }
     }
     let stepByStep = !keepsGates && batchSize >= stepProjectionRows
