@@ -58,14 +58,18 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
     for b in 0..<B {
         let length = keys.lengths[b], q = projected.row(b)
         for j in 0..<length {
-            // u = tanh(W_query s + K_j), eight units at a time; score_j = w · u
+            // u = tanh(W_query s + K_j), eight units at a time (in the stages of `stagedExponentials`); score_j = w · u
             let u = keepsHidden ? hidden.row(j * B + b) : scratch.row(0), k = keys.keys.row(j * B + b)
             var lanes = SIMD8<Float>()
-            forEachLaneGroup(A) { a, n in
-                let y = tanh(load(q + a, lanes: n) + load(k + a, lanes: n))
+            @inline(__always) func exponent(_ a: Int, lanes n: Int) -> SIMD8<Float> {
+                tanhExponent(load(q + a, lanes: n) + load(k + a, lanes: n))
+            }
+            @inline(__always) func score(_ a: Int, lanes n: Int, tanhExponential e: SIMD8<Float>) {
+                let y = tanh(load(q + a, lanes: n) + load(k + a, lanes: n), exponential: e)
                 store(y, u + a, lanes: n)
                 lanes.addProduct(y, load(w + a, lanes: n))
             }
+            stagedExponentials(count: A, exponent, score)
             scores[j] = lanes.sum()
         }
         maskedSoftmax(scores, length: length, count: T, into: weights.row(b))

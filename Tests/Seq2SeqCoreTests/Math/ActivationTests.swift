@@ -50,6 +50,23 @@ import Testing
         }
     }
 
+    /// The staged row functions (three sweeps over chunks of 128 values) against the eight-lane ones, to the bit: on
+    /// the grid, and on rows of every length from 1 to 300 (partial last groups, several chunks).
+    @Test func stagedRowsGiveTheBitsOfTheEightLaneFunctions() {
+        func staged(_ values: [Float], _ f: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> [Float] {
+            var result = [Float](repeating: .nan, count: values.count)
+            values.withUnsafeBufferPointer { x in result.withUnsafeMutableBufferPointer { f(x.baseAddress!, $0.baseAddress!, values.count) } }
+            return result
+        }
+        let rows = [Self.grid] + (1...300).map { n in (0..<n).map { Float($0 * 37 % 101) / 8 - 6.3 } }
+        for row in rows {
+            #expect(staged(row) { tanh($0, into: $1, count: $2) }.map(\.bitPattern) == Self.lanes(row, tanh).map(\.bitPattern),
+                    "tanh, a row of \(row.count)")
+            #expect(staged(row) { sigmoid($0, into: $1, count: $2) }.map(\.bitPattern) == Self.lanes(row, sigmoid).map(\.bitPattern),
+                    "σ, a row of \(row.count)")
+        }
+    }
+
     @Test func expMatchesLibmWhereItMatters() {
         let inRange = Self.grid.filter { abs($0) <= 87 }
         let ours = Self.lanes(inRange, exp)
