@@ -373,7 +373,7 @@ final class PackedWeights {
             embeddingForward(ids: missing, table: embedding, into: embedded)
             let projected = entry.table.rows(entry.count ..< entry.count + missing.count)
             linearForward(embedded, LinearParameters(weight: weight, bias: nil), into: projected)
-            for bias in biases { addRowVector(bias, to: projected) }
+            addRowVectors(biases, to: projected)
             entry.count += missing.count
             tokenRowsComputed += missing.count
         }
@@ -498,6 +498,19 @@ public func addRowVector(_ v: Matrix, to y: Matrix) {
     for r in 0..<y.rows {
         let yRow = y.row(r)
         for j in 0..<y.cols { yRow[j] += vRow[j] }
+    }
+}
+
+/// y[r, :] += v[0, :] for each v of `vectors` in turn, for every row r, in one pass over y: the same sums as one
+/// `addRowVector` after another.
+public func addRowVectors(_ vectors: [Matrix], to y: Matrix) {
+    for v in vectors { precondition(v.rows == 1 && v.cols == y.cols, "addRowVectors needs vectors [1, \(y.cols)]") }
+    for r in 0..<y.rows {
+        let yRow = y.row(r)
+        for v in vectors {
+            let vRow = v.row(0)
+            for j in 0..<y.cols { yRow[j] += vRow[j] }
+        }
     }
 }
 

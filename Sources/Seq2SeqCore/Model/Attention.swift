@@ -21,7 +21,7 @@ public struct AttentionKeys {
 
 /// K = H · W_keyᵀ + b_key for every source position of the batch.
 public func precomputeKeys(encoderOutputs: Matrix, lengths: [Int], batchSize: Int, _ p: AttentionParameters) -> AttentionKeys {
-    let keys = Matrix(rows: encoderOutputs.rows, cols: p.key.weight.rows)
+    let keys = Matrix.unspecified(rows: encoderOutputs.rows, cols: p.key.weight.rows)      // the product overwrites it
     linearForward(encoderOutputs, p.key, into: keys)
     return AttentionKeys(keys: keys, values: encoderOutputs, lengths: lengths, batchSize: batchSize)
 }

@@ -4,7 +4,7 @@
 
 /// One bidirectional layer's forward record.
 public struct EncoderLayerCache {
-    public let input: Matrix          // [Ts·B, E] (layer 0) or [Ts·B, 2H], after dropout
+    public let input: Matrix          // [Ts·B, E] (layer 0; [Ts·B, 0] if looked up) or [Ts·B, 2H], after dropout
     public let inputMask: Matrix?     // the dropout mask applied to `input` (nil when dropout is off)
     public let forward: LSTMCache     // left to right over `input`
     public let backward: LSTMCache    // left to right over `input` reversed within each length
@@ -24,9 +24,10 @@ public struct EncoderCache {
 public func encoderForward(_ batch: Batch, _ p: ModelParameters, dropout: inout Dropout, keepsGates: Bool = true) -> EncoderCache {
     let B = batch.size, H = p.encoderForward[0].hiddenSize
     let rows = batch.sourceLength * B
-    var input = Matrix(rows: rows, cols: p.sourceEmbedding.cols)
-    embeddingForward(ids: batch.sourceIds, table: p.sourceEmbedding, into: input)
     let scope = dropout.isOff ? tokenProjectionScope(p.storage) : nil
+    // Layer 0's input: the source embeddings, or nothing ([Ts·B, 0]) when its projections are looked up per token.
+    var input = Matrix(rows: rows, cols: scope == nil ? p.sourceEmbedding.cols : 0)
+    if scope == nil { embeddingForward(ids: batch.sourceIds, table: p.sourceEmbedding, into: input) }
     /// Layer k's input projections: layer 0's from the scope's token table when there is one, else the product.
     func projection(_ k: Int, reversed: Bool) -> InputProjection {
         guard k == 0, let scope else { return .product }
@@ -38,10 +39,10 @@ public func encoderForward(_ batch: Batch, _ p: ModelParameters, dropout: inout 
         let mask = dropout.apply(input)
         let forward = lstmForward(input, lengths: batch.sourceLengths, batchSize: B, p.encoderForward[k],
                                   projection: projection(k, reversed: false), keepsGates: keepsGates)
-        let reversedInput = reverseWithinLengths(input, lengths: batch.sourceLengths, batchSize: B)
+        let reversedInput = input.cols == 0 ? input : reverseWithinLengths(input, lengths: batch.sourceLengths, batchSize: B)
         let backward = lstmForward(reversedInput, lengths: batch.sourceLengths, batchSize: B, p.encoderBackward[k],
                                    projection: projection(k, reversed: true), keepsGates: keepsGates)
-        outputs = Matrix(rows: rows, cols: 2 * H)
+        outputs = Matrix.unspecified(rows: rows, cols: 2 * H)          // each direction writes its half whole
         forward.writeOutputs(into: outputs.columns(0 ..< H))
         backward.writeOutputs(into: outputs.columns(H ..< 2 * H), reversed: true)
         layers.append(EncoderLayerCache(input: input, inputMask: mask, forward: forward, backward: backward))

@@ -114,15 +114,15 @@ public struct LSTMCache {
 
     /// The outputs h_t [T·B, h]: h after step t at the real positions, exactly 0 at padding (a new matrix).
     public var outputs: Matrix {
-        let outputs = Matrix(rows: steps * batchSize, cols: states.cols)
+        let outputs = Matrix.unspecified(rows: steps * batchSize, cols: states.cols)      // written whole below
         writeOutputs(into: outputs)
         return outputs
     }
 
     /// Writes h after step t of sentence b to row t·B + b of `destination` [T·B, h] (a column view will do), or with
     /// `reversed` to row (lengths[b] − 1 − t)·B + b: the right-to-left direction's outputs back in source order.
-    /// Rows of padding are left as they are. (The encoder puts both directions into its layer output this way,
-    /// without a copy of each.)
+    /// Rows of padding get zeros, so every row is written. (The encoder puts both directions into its layer output
+    /// this way, without a copy of each.)
     public func writeOutputs(into destination: Matrix, reversed: Bool = false) {
         precondition(destination.rows == steps * batchSize && destination.cols == states.cols, "writeOutputs: destination must be [T·B, h]")
         for b in 0..<batchSize {
@@ -130,6 +130,7 @@ public struct LSTMCache {
             for t in 0..<length {
                 destination.row((reversed ? length - 1 - t : t) * batchSize + b).update(from: states.row((t + 1) * batchSize + b), count: states.cols)
             }
+            for t in length..<steps { destination.row(t * batchSize + b).update(repeating: 0, count: states.cols) }
         }
     }
 }
@@ -168,8 +169,8 @@ func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParam
     func project(_ rows: Range<Int>, into gates: Matrix) {
         switch projection {
         case .product:
-            linearForward(input.rows(rows), LinearParameters(weight: p.weightIH, bias: p.biasIH), into: gates)
-            addRowVector(p.biasHH, to: gates)
+            matmul(input.rows(rows), p.weightIH, transposeB: true, into: gates, accumulate: false)
+            addRowVectors([p.biasIH, p.biasHH], to: gates)
         case let .tokens(ids, scope, embedding):
             scope.projectTokens(ids[rows], embedding: embedding, weight: p.weightIH, biases: [p.biasIH, p.biasHH], into: gates)
         }
