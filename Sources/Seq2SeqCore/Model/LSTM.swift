@@ -37,18 +37,18 @@ public func lstmCellForward(gates: Matrix, previousCell: Matrix, previousHidden:
         sigmoid(g, into: g, count: 2 * h)
         tanh(g + 2 * h, into: g + 2 * h, count: h)
         sigmoid(g + 3 * h, into: g + 3 * h, count: h)
-        // c_t = f ⊙ c_{t-1} + i ⊙ g, then h_t = o ⊙ tanh(c_t), eight units at a time; a last partial group goes
-        // through the same lanes (zeros past h, never stored).
-        @inline(__always) func cellGroup(_ u: Int, lanes n: Int) {
+        // c_t = f ⊙ c_{t-1} + i ⊙ g (written as the first sweep of tanh c_t goes), then h_t = o ⊙ tanh(c_t), eight
+        // units at a time; a last partial group goes through the same lanes (zeros past h, never stored).
+        @inline(__always) func cellExponent(_ u: Int, lanes n: Int) -> SIMD8<Float> {
             let (i, f, gg) = (load(g + u, lanes: n), load(g + h + u, lanes: n), load(g + 2 * h + u, lanes: n))
-            store(f * load(cPrev + u, lanes: n) + i * gg, c + u, lanes: n)
+            let cNew = f * load(cPrev + u, lanes: n) + i * gg
+            store(cNew, c + u, lanes: n)
+            return tanhExponent(cNew)
         }
-        forEachLaneGroup(h, cellGroup)
-        @inline(__always) func exponent(_ u: Int, lanes n: Int) -> SIMD8<Float> { tanhExponent(load(c + u, lanes: n)) }
         @inline(__always) func hiddenGroup(_ u: Int, lanes n: Int, tanhExponential e: SIMD8<Float>) {
             store(load(g + 3 * h + u, lanes: n) * tanh(load(c + u, lanes: n), exponential: e), hOut + u, lanes: n)
         }
-        stagedExponentials(count: h, exponent, hiddenGroup)
+        stagedExponentials(count: h, cellExponent, hiddenGroup)
     }
 }
 
