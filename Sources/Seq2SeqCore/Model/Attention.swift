@@ -41,15 +41,14 @@ public struct AttentionStep {
     public let context: Matrix          // Σ_j α_j H_j [B, 2H]
 }
 
-/// One attention step. `keepsHidden: false` (decoding, where no backward follows) does not keep u = tanh(W_query s
-/// + K_j): each u goes to one scratch row instead of a [Ts·B, A] matrix. The scores are the same to the bit.
+/// One attention step. `keepsHidden: false` (decoding, where no backward follows) does not store u = tanh(W_query s
+/// + K_j) at all. The scores are the same to the bit.
 public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: AttentionParameters,
                              keepsHidden: Bool = true) -> AttentionStep {
     let B = keys.batchSize, T = keys.sourceLength, A = p.query.weight.rows, V = keys.values.cols
     let projected = Matrix.unspecified(rows: B, cols: A)       // W_query s  [B, A]
     linearForward(s, p.query, into: projected)
     let hidden = Matrix(rows: keepsHidden ? T * B : 0, cols: A)
-    let scratch = Matrix.unspecified(rows: keepsHidden ? 0 : 1, cols: A)   // where u goes when it is not kept
     let weights = Matrix.unspecified(rows: B, cols: T)          // the softmax writes every row whole
     let context = Matrix(rows: B, cols: V)
     let w = p.energy.weight.row(0)                             // w_energy [A]
@@ -59,14 +58,14 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
         let length = keys.lengths[b], q = projected.row(b)
         for j in 0..<length {
             // u = tanh(W_query s + K_j), eight units at a time (in the stages of `stagedExponentials`); score_j = w · u
-            let u = keepsHidden ? hidden.row(j * B + b) : scratch.row(0), k = keys.keys.row(j * B + b)
+            let k = keys.keys.row(j * B + b), u = keepsHidden ? hidden.row(j * B + b) : nil
             var lanes = SIMD8<Float>()
             @inline(__always) func exponent(_ a: Int, lanes n: Int) -> SIMD8<Float> {
                 tanhExponent(load(q + a, lanes: n) + load(k + a, lanes: n))
             }
             @inline(__always) func score(_ a: Int, lanes n: Int, tanhExponential e: SIMD8<Float>) {
                 let y = tanh(load(q + a, lanes: n) + load(k + a, lanes: n), exponential: e)
-                store(y, u + a, lanes: n)
+                if let u { store(y, u + a, lanes: n) }
                 lanes.addProduct(y, load(w + a, lanes: n))
             }
             stagedExponentials(count: A, exponent, score)
@@ -80,7 +79,7 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
             forEachLaneGroup(V) { v, n in store(load(c + v, lanes: n) + a * load(h + v, lanes: n), c + v, lanes: n) }
         }
     }
-    withExtendedLifetime((scoreRow, scratch)) {}
+    withExtendedLifetime(scoreRow) {}
     return AttentionStep(query: s, hidden: hidden, weights: weights, context: context)
 }
 
