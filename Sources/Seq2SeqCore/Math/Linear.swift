@@ -493,12 +493,7 @@ public func linearBackward(_ dy: Matrix, input x: Matrix, _ p: LinearParameters,
 
 /// y[r, :] += v[0, :] for every row r.
 public func addRowVector(_ v: Matrix, to y: Matrix) {
-    precondition(v.rows == 1 && v.cols == y.cols, "addRowVector needs v [1, \(y.cols)]")
-    let vRow = v.row(0)
-    for r in 0..<y.rows {
-        let yRow = y.row(r)
-        for j in 0..<y.cols { yRow[j] += vRow[j] }
-    }
+    addRowVectors([v], to: y)
 }
 
 /// y[r, :] += v[0, :] for each v of `vectors` in turn, for every row r, in one pass over y: the same sums as one

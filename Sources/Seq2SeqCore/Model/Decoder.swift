@@ -68,9 +68,8 @@ public func decoderStepForward(embedded: Matrix, tokens: [Int]? = nil, state: De
     let B = embedded.rows, E = embedded.cols
     let scope = tokens != nil && dropout.isOff ? tokenProjectionScope(p.storage) : nil
     let attention = attentionForward(query: state.top, keys: keys, p.attention, keepsHidden: tokens == nil)
-    let looksUp = scope != nil && tokens != nil
-    let x = Matrix.unspecified(rows: looksUp ? 0 : B, cols: E + attention.context.cols)
-    if !looksUp {
+    let x = Matrix.unspecified(rows: scope != nil ? 0 : B, cols: E + attention.context.cols)
+    if scope == nil {
         x.columns(0 ..< E).copy(from: embedded)
         x.columns(E ..< x.cols).copy(from: attention.context)
     }

@@ -39,7 +39,7 @@ public func encoderForward(_ batch: Batch, _ p: ModelParameters, dropout: inout 
         let mask = dropout.apply(input)
         let forward = lstmForward(input, lengths: batch.sourceLengths, batchSize: B, p.encoderForward[k],
                                   projection: projection(k, reversed: false), keepsGates: keepsGates)
-        let reversedInput = input.cols == 0 ? input : reverseWithinLengths(input, lengths: batch.sourceLengths, batchSize: B)
+        let reversedInput = reverseWithinLengths(input, lengths: batch.sourceLengths, batchSize: B)
         let backward = lstmForward(reversedInput, lengths: batch.sourceLengths, batchSize: B, p.encoderBackward[k],
                                    projection: projection(k, reversed: true), keepsGates: keepsGates)
         outputs = Matrix.unspecified(rows: rows, cols: 2 * H)          // each direction writes its half whole
