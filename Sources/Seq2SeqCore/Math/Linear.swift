@@ -277,28 +277,9 @@ final class PackBuffer {
     /// The packed-weights scope open on this thread, if any (see `withPackedWeights`).
     var weights: PackedWeights? = nil
 
-    /// One buffer per thread, found through a POSIX thread-specific key: every product asks for it, and the
-    /// lookup through `Thread.current.threadDictionary` (a dictionary and a dynamic cast) was 9% of translating
-    /// one sentence at a time. The key's destructor releases a thread's buffer when the thread ends.
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        let created = pthread_key_create(&key) { pointer in
-            #if canImport(Darwin)
-            Unmanaged<PackBuffer>.fromOpaque(pointer).release()
-            #else
-            if let pointer { Unmanaged<PackBuffer>.fromOpaque(pointer).release() }
-            #endif
-        }
-        precondition(created == 0, "pthread_key_create failed")
-        return key
-    }()
-
-    static var forCurrentThread: PackBuffer {
-        if let pointer = pthread_getspecific(key) { return Unmanaged<PackBuffer>.fromOpaque(pointer).takeUnretainedValue() }
-        let buffer = PackBuffer()
-        pthread_setspecific(key, Unmanaged.passRetained(buffer).toOpaque())
-        return buffer
-    }
+    /// The calling thread's buffer.
+    static var forCurrentThread: PackBuffer { perThread.value }
+    private static let perThread = PerThread { PackBuffer() }
 
     func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
         if storage.count < count { storage = FloatStorage(count: max(count, 2 * storage.count)) }

@@ -44,14 +44,47 @@ public final class FloatStorage: @unchecked Sendable {
     }
 }
 
-/// Blocks of 4,096 floats and more, by power-of-two capacity, kept for reuse (up to 1 GiB in all).
+/// Blocks of 4,096 floats and more, by power-of-two capacity, kept for reuse: first by the thread that gave them
+/// back (up to 64 MB per thread), then in a list all threads share (up to 1 GiB). A block a thread freed is likely
+/// still in its core's cache; handed to the other core, its first writes there fetch every line from this one.
+/// With one shared list, two threads translating side by side each ran 6% slower than two processes.
 final class StoragePool: @unchecked Sendable {
     static let shared = StoragePool()
     private static let smallest = 4096
-    private static let keptLimit = 1 << 28            // floats (1 GiB)
+    private static let keptLimit = 1 << 28            // floats (1 GiB), in the shared list
+    private static let threadKeptLimit = 1 << 24      // floats (64 MB), on each thread
+
+    /// Free blocks by capacity, and the floats they hold in all.
+    private final class Blocks {
+        var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+        var kept = 0
+
+        func take(capacity: Int) -> UnsafeMutablePointer<Float>? {
+            guard let block = free[capacity]?.popLast() else { return nil }
+            kept -= capacity
+            return block
+        }
+
+        /// Keeps the block if it fits under `limit`.
+        func give(_ block: UnsafeMutablePointer<Float>, capacity: Int, limit: Int) -> Bool {
+            guard kept + capacity <= limit else { return false }
+            free[capacity, default: []].append(block)
+            kept += capacity
+            return true
+        }
+    }
+
+    /// A thread's own blocks; when the thread ends they go to the shared list.
+    private final class ThreadBlocks {
+        let blocks = Blocks()
+        deinit {
+            for (capacity, list) in blocks.free { for block in list { StoragePool.shared.giveShared(block, capacity: capacity) } }
+        }
+    }
+
     private let lock = NSLock()
-    private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
-    private var kept = 0
+    private let sharedBlocks = Blocks()
+    private let threadBlocks = PerThread { ThreadBlocks() }
 
     /// The pooled capacity for `count` floats, or nil when the block is small enough for malloc's own bins.
     static func capacity(for count: Int) -> Int? {
@@ -62,24 +95,21 @@ final class StoragePool: @unchecked Sendable {
     }
 
     func take(capacity: Int) -> UnsafeMutablePointer<Float> {
+        if let block = threadBlocks.value.blocks.take(capacity: capacity) { return block }
         lock.lock()
         defer { lock.unlock() }
-        if let block = free[capacity]?.popLast() {
-            kept -= capacity
-            return block
-        }
-        return .allocate(capacity: capacity)
+        return sharedBlocks.take(capacity: capacity) ?? .allocate(capacity: capacity)
     }
 
     func give(_ block: UnsafeMutablePointer<Float>, capacity: Int) {
+        if threadBlocks.value.blocks.give(block, capacity: capacity, limit: Self.threadKeptLimit) { return }
+        giveShared(block, capacity: capacity)
+    }
+
+    private func giveShared(_ block: UnsafeMutablePointer<Float>, capacity: Int) {
         lock.lock()
         defer { lock.unlock() }
-        if kept + capacity > Self.keptLimit {
-            block.deallocate()
-        } else {
-            free[capacity, default: []].append(block)
-            kept += capacity
-        }
+        if !sharedBlocks.give(block, capacity: capacity, limit: Self.keptLimit) { block.deallocate() }
     }
 }
 

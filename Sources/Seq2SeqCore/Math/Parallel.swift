@@ -51,7 +51,9 @@ public final class WorkerPool: @unchecked Sendable {
     /// Runs everything on the calling thread when the pool has one thread, or is busy with another caller's job
     /// (concurrent callers, e.g. tests, or a job started from inside a job).
     public func run(parts partCount: Int, _ body: @escaping (Int) -> Void) {
-        guard threads > 1, partCount > 1, partCount <= Self.partMask,
+        // Busy is read before the compare-and-swap is tried: a swap takes the cache line even when it fails, and
+        // the products of a job shared out with `forEachShared` all find the pool busy, from both cores at once.
+        guard threads > 1, partCount > 1, partCount <= Self.partMask, !busy.load(ordering: .relaxed),
               busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for part in 0..<partCount { body(part) }
             return
