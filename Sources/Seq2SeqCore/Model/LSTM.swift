@@ -185,23 +185,19 @@ func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParam
     cells.timeStep(0, batchSize: batchSize).fill(0)
     states.timeStep(0, batchSize: batchSize).fill(0)
     // Rows sorted longest first, as a decoding's length-sorted groups are, are active in a prefix at every step;
-    // the rows past it are finished sentences whose state only carries on, so step by step, their products and
-    // cells are skipped (in the bench's batches of 64, 5% of an encoder's rows and steps).
+    // the rows past it are finished sentences, whose state the cell only carries on, so step by step their products
+    // are skipped (in the bench's batches of 64, 5% of an encoder's rows and steps).
     let skipsFinished = stepByStep && zip(lengths, lengths.dropFirst()).allSatisfy { $0 >= $1 }
     for t in 0..<steps {
-        let active = skipsFinished ? lengths.prefix { $0 > t }.count : batchSize, live = 0 ..< active
+        let live = 0 ..< (skipsFinished ? lengths.prefix { $0 > t }.count : batchSize)
         let stepGates = stepByStep ? gates : gates.timeStep(t, batchSize: batchSize)
-        if stepByStep { project(t * batchSize ..< t * batchSize + active, into: stepGates.rows(live)) }
-        let previousHidden = states.timeStep(t, batchSize: batchSize), hidden = states.timeStep(t + 1, batchSize: batchSize)
+        if stepByStep { project(t * batchSize ..< t * batchSize + live.count, into: stepGates.rows(live)) }
+        let previousHidden = states.timeStep(t, batchSize: batchSize)
         let previousCell = cells.timeStep(keepsGates ? t : t % 2, batchSize: batchSize)
         let cell = cells.timeStep(keepsGates ? t + 1 : (t + 1) % 2, batchSize: batchSize)
         matmul(previousHidden.rows(live), p.weightHH, transposeB: true, into: stepGates.rows(live), accumulate: true)
-        lstmCellForward(gates: stepGates.rows(live), previousCell: previousCell.rows(live), previousHidden: previousHidden.rows(live),
-                        cell: cell.rows(live), hidden: hidden.rows(live), activity: activity, step: t)
-        if active < batchSize {
-            cell.rows(active ..< batchSize).copy(from: previousCell.rows(active ..< batchSize))
-            hidden.rows(active ..< batchSize).copy(from: previousHidden.rows(active ..< batchSize))
-        }
+        lstmCellForward(gates: stepGates, previousCell: previousCell, previousHidden: previousHidden,
+                        cell: cell, hidden: states.timeStep(t + 1, batchSize: batchSize), activity: activity, step: t)
     }
     return LSTMCache(input: input, batchSize: batchSize, gates: keepsGates ? gates : Matrix(rows: 0, cols: 4 * h),
                      cells: keepsGates ? cells : Matrix(rows: 0, cols: h), states: states, lengths: lengths)
