@@ -28,6 +28,15 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     case refusedLines(path: String, count: Int)
     /// Training met this many steps in a row whose loss or gradient was not finite.
     case trainingDiverged(step: Int, steps: Int)
+    /// An input holds more bytes than `limit`, what reading it as `what` ("a corpus") may take; refused unread.
+    case inputTooLarge(path: String, bytes: Int, limit: Int, what: String)
+    /// A job whose estimated memory (`needed` bytes) is more than the process may use (`MemoryBudget.bytes`);
+    /// `subject` names the job and what makes it large, `remedy` what to change. Refused before the work starts.
+    case exceedsMemory(subject: String, needed: Double, budget: Double, remedy: String)
+    /// Writing results failed (a full disk, a closed pipe): the output is incomplete.
+    case outputFailed(path: String, reason: String)
+    /// The model computed a value that is not finite (its weights are finite but too large); nothing is printed.
+    case nonFiniteOutput(path: String, what: String)
 
     public var description: String {
         switch self {
@@ -45,6 +54,13 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
             return "\(path):\(line): the line has \(bytes) bytes, more than the limit of \(limit)"
         case let .trainingDiverged(step, steps):
             return "training stopped at step \(step): \(steps) steps in a row had a non-finite loss or gradient (none was applied; the state before them is saved); try a lower --learning-rate or --clip-norm"
+        case let .inputTooLarge(path, bytes, limit, what):
+            return "\(path): \(bytes) bytes is too large for \(what): at most \(limit) bytes can be read (about \(MemoryBudget.describe(Double(limit))) of the memory this process may use)"
+        case let .exceedsMemory(subject, needed, budget, remedy):
+            return "\(subject) needs about \(MemoryBudget.describe(needed)) of memory, more than the \(MemoryBudget.describe(budget)) this process may use; \(remedy)"
+        case let .outputFailed(path, reason): return "\(path): cannot write: \(reason); the output is incomplete"
+        case let .nonFiniteOutput(path, what):
+            return "\(path): the model's \(what) are not finite (its weights are too large); refusing to print them"
         case let .refusedLines(path, count):
             return "\(path): \(count) line\(count == 1 ? " was" : "s were") refused; \(count == 1 ? "its output line is" : "their output lines are") empty"
         }

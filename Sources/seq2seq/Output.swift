@@ -18,6 +18,7 @@ enum ExitCode: Int32, CaseIterable {
     case dataError = 65      // EX_DATAERR
     case noInput = 66        // EX_NOINPUT
     case cannotCreate = 73   // EX_CANTCREAT
+    case ioError = 74        // EX_IOERR
     case diverged = 75       // training stopped on non-finite numbers (EX_TEMPFAIL: try again with other settings)
     case interrupted = 130   // 128 + SIGINT, as shells report it
 
@@ -29,6 +30,7 @@ enum ExitCode: Int32, CaseIterable {
         case .dataError: return "Bad data: malformed or empty input file, corrupt, wrong or mismatched checkpoint, input too long."
         case .noInput: return "An input file is missing or cannot be read."
         case .cannotCreate: return "An output file or folder cannot be created."
+        case .ioError: return "Writing the output failed (a full disk, a closed pipe): it is incomplete."
         case .diverged: return "Training stopped: too many steps in a row had a non-finite loss or gradient."
         case .interrupted: return "Training was interrupted (Ctrl-C or SIGTERM); its state is saved for --resume."
         }
@@ -40,10 +42,12 @@ extension Seq2SeqError {
     var exitCode: ExitCode {
         switch self {
         case .invalidOption, .invalidConfiguration: return .usage
-        case .malformedLine, .emptyFile, .inputTooLong, .lineTooLong, .invalidCheckpoint, .incompatibleCheckpoints, .refusedLines:
+        case .malformedLine, .emptyFile, .inputTooLong, .lineTooLong, .invalidCheckpoint, .incompatibleCheckpoints, .refusedLines,
+             .inputTooLarge, .exceedsMemory, .nonFiniteOutput:
             return .dataError
         case .unreadableFile: return .noInput
         case .unwritableFile: return .cannotCreate
+        case .outputFailed: return .ioError
         case .trainingDiverged: return .diverged
         }
     }

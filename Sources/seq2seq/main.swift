@@ -32,6 +32,7 @@ let subcommands: [(info: CommandInfo, run: (Arguments) throws -> Void)] = [
     return entry
 }
 
+InputFile.protectStandardDescriptors()
 let argv = Array(CommandLine.arguments.dropFirst())
 guard let first = argv.first else {
     Output.fail("no subcommand given; usage: \(Help.topLevelUsage) (see 'seq2seq --help')", code: .usage)
