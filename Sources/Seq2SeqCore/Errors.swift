@@ -28,6 +28,12 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     case refusedLines(path: String, count: Int)
     /// Training met this many steps in a row whose loss or gradient was not finite.
     case trainingDiverged(step: Int, steps: Int)
+    /// Training ended without one validation whose dev numbers were finite, so no checkpoint was kept.
+    case noFiniteValidation(step: Int, state: String)
+    /// Another process (`pid`, when its lock says) is training into this checkpoint.
+    case runInProgress(checkpoint: String, pid: Int32?)
+    /// A resume state that does not belong with the corpus or checkpoint it is resumed with.
+    case resumeMismatch(path: String, reason: String)
     /// An input holds more bytes than `limit`, what reading it as `what` ("a corpus") may take; refused unread.
     case inputTooLarge(path: String, bytes: Int, limit: Int, what: String)
     /// A job whose estimated memory (`needed` bytes) is more than the process may use (`MemoryBudget.bytes`);
@@ -54,6 +60,11 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
             return "\(path):\(line): the line has \(bytes) bytes, more than the limit of \(limit)"
         case let .trainingDiverged(step, steps):
             return "training stopped at step \(step): \(steps) steps in a row had a non-finite loss or gradient (none was applied; the state before them is saved); try a lower --learning-rate or --clip-norm"
+        case let .noFiniteValidation(step, state):
+            return "training stopped at step \(step) without a validation whose dev loss was finite, so no checkpoint was kept (the state is saved in \(state)); try a lower --learning-rate or --clip-norm"
+        case let .runInProgress(checkpoint, pid):
+            return "\(checkpoint): another training run\(pid.map { " (process \($0))" } ?? "") is writing this checkpoint; wait for it to end, or choose another checkpoint"
+        case let .resumeMismatch(path, reason): return "\(path): cannot resume: \(reason)"
         case let .inputTooLarge(path, bytes, limit, what):
             return "\(path): \(bytes) bytes is too large for \(what): at most \(limit) bytes can be read (about \(MemoryBudget.describe(Double(limit))) of the memory this process may use)"
         case let .exceedsMemory(subject, needed, budget, remedy):

@@ -31,7 +31,7 @@ enum ExitCode: Int32, CaseIterable {
         case .noInput: return "An input file is missing or cannot be read."
         case .cannotCreate: return "An output file or folder cannot be created."
         case .ioError: return "Writing the output failed (a full disk, a closed pipe): it is incomplete."
-        case .diverged: return "Training stopped: too many steps in a row had a non-finite loss or gradient."
+        case .diverged: return "Training stopped: too many steps in a row had a non-finite loss or gradient, or no validation was finite (the state is saved)."
         case .interrupted: return "Training was interrupted (Ctrl-C or SIGTERM); its state is saved for --resume."
         }
     }
@@ -43,12 +43,12 @@ extension Seq2SeqError {
         switch self {
         case .invalidOption, .invalidConfiguration: return .usage
         case .malformedLine, .emptyFile, .inputTooLong, .lineTooLong, .invalidCheckpoint, .incompatibleCheckpoints, .refusedLines,
-             .inputTooLarge, .exceedsMemory, .nonFiniteOutput:
+             .inputTooLarge, .exceedsMemory, .nonFiniteOutput, .resumeMismatch:
             return .dataError
         case .unreadableFile: return .noInput
-        case .unwritableFile: return .cannotCreate
+        case .unwritableFile, .runInProgress: return .cannotCreate
         case .outputFailed: return .ioError
-        case .trainingDiverged: return .diverged
+        case .trainingDiverged, .noFiniteValidation: return .diverged
         }
     }
 }

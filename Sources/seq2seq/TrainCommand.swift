@@ -21,7 +21,8 @@ enum TrainCommand {
         options: [
             OptionInfo(name: "--corpus", valueName: "dir", help: "Folder holding train.tsv and dev.tsv (source<TAB>target a line)."),
             OptionInfo(name: "--checkpoint", valueName: "file", help: "Where the best model is kept (safetensors). Beside it: FILE.state.safetensors (for --resume) and FILE.log.jsonl (every validation)."),
-            OptionInfo(name: "--resume", valueName: nil, help: "Continue the run whose state is beside --checkpoint (model and data options come from it)."),
+            OptionInfo(name: "--resume", valueName: nil, help: "Continue the run whose state is beside --checkpoint (model and data options come from it). The corpus must be the one the run started with."),
+            OptionInfo(name: "--overwrite", valueName: nil, help: "Start again, replacing the run already at --checkpoint (its checkpoint, state, log, kept checkpoints and curves). Without it, or --resume, train refuses to touch an existing run."),
             OptionInfo(name: "--embedding-size", valueName: "n", help: "E, source and target embeddings. (default: 64)"),
             OptionInfo(name: "--hidden-size", valueName: "n", help: "H, encoder LSTM size per direction. (default: 128)"),
             OptionInfo(name: "--encoder-layers", valueName: "n", help: "L, stacked bidirectional encoder layers. (default: 1)"),
@@ -124,7 +125,23 @@ enum TrainCommand {
         } else if arguments.string("--bpe-merges") != nil && tokenizer.tokenization != .bpe {
             throw Seq2SeqError.invalidOption(flag: "--bpe-merges", reason: "applies only with --tokenization bpe")
         }
-        try Output.createParentFolder(of: checkpoint)
+        let overwrite = arguments.flag("--overwrite")
+        if resume && overwrite {
+            throw Seq2SeqError.invalidOption(flag: "--overwrite", reason: "cannot be combined with --resume: one continues the run, the other replaces it")
+        }
+        // Before any work: the outputs can be written and are none of the inputs, no other run writes them, and an
+        // existing run is replaced only when asked.
+        let paths = TrainingPaths(checkpoint: checkpoint)
+        try paths.checkWritable(inputs: [corpus + "/train.tsv", corpus + "/dev.tsv"])
+        let lock = try TrainingLock(path: paths.lock, protecting: checkpoint)
+        defer { lock.release() }
+        let existing = paths.runFiles.filter { FileManager.default.fileExists(atPath: $0) }
+        if !resume && !overwrite && !existing.isEmpty {
+            throw Seq2SeqError.unwritableFile(path: checkpoint, reason: "a training run is already there (\(existing.joined(separator: ", "))); continue it with --resume, or start again with --overwrite, which replaces it")
+        }
+        for leftover in paths.removeLeftoverTemporaryFiles() {
+            Output.error("note: removed \(leftover), a temporary file left by a run that was killed")
+        }
         WorkerPool.shared.setThreads(options.threads)
         let trainer: Trainer
         if resume {
@@ -136,6 +153,14 @@ enum TrainCommand {
         } else {
             trainer = try Trainer(corpus: corpus, checkpoint: checkpoint, model: model, tokenizer: tokenizer, bpeMerges: bpeMerges,
                               options: options)
+        }
+        // The old run goes only once the new one has read its data and is ready to start.
+        if overwrite { try paths.removeRun() }
+        if resume {
+            let dropped = try paths.truncateLog(after: trainer.state.progress.step)
+            if dropped > 0 {
+                Output.error("note: dropped \(dropped) record\(dropped == 1 ? "" : "s") of \(paths.log) after step \(trainer.state.progress.step), where the state was saved; they are made again")
+            }
         }
         if let heldOut = trainer.heldOutForValidation {
             Output.error("note: \(corpus)/dev.tsv does not exist; holding out \(heldOut) pairs of train.tsv (chosen by the seed) for validation")
@@ -161,9 +186,10 @@ enum TrainCommand {
         }
         let end = try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in
             switch event {
-            case let .prepared(trainPairs, skipped, devPairs, sourceVocabulary, targetVocabulary, parameters, totalSteps, resumedAt):
+            case let .prepared(trainPairs, skipped, devPairs, devSkipped, sourceVocabulary, targetVocabulary, parameters, totalSteps, resumedAt):
                 let skippedNote = skipped > 0 ? " (\(skipped) skipped: longer than --max-length)" : ""
-                Output.error("training on \(trainPairs) pairs\(skippedNote), validating on \(devPairs); vocabularies \(sourceVocabulary) → \(targetVocabulary) tokens; \(parameters) parameters; \(totalSteps) steps")
+                let devSkippedNote = devSkipped > 0 ? " (\(devSkipped) left out: longer than --max-length)" : ""
+                Output.error("training on \(trainPairs) pairs\(skippedNote), validating on \(devPairs)\(devSkippedNote); vocabularies \(sourceVocabulary) → \(targetVocabulary) tokens; \(parameters) parameters; \(totalSteps) steps")
                 if let resumedAt { Output.error("resuming at step \(resumedAt)") }
             case let .progress(report):
                 display.show(report)
@@ -179,6 +205,9 @@ enum TrainCommand {
                 }
                 Output.error(String(format: "step %d: dev BLEU %.2f, exact match %.1f%%, token accuracy %.1f%%, loss %.4f%@",
                                     record.step, dev.bleu, dev.exactMatch, dev.tokenAccuracy, dev.loss, verdict))
+                if !record.isFinite {
+                    Output.error("warning: step \(record.step): the dev loss is not finite (the model's outputs overflow); logged as null, never kept as the best")
+                }
                 if plot { drawCurves(log: trainer.paths.log) }
             case let .learningRateDecayed(step, from, to):
                 Output.error("step \(step): learning rate decayed from \(from) to \(to) (no improvement for \(validations(run.patience + 1)); --patience \(run.patience))")
@@ -191,6 +220,7 @@ enum TrainCommand {
         case .interrupted:
             Output.error("interrupted at step \(trainer.state.progress.step); the state is saved in \(trainer.paths.state)")
             Output.error("resume with: seq2seq train --corpus \(corpus) --checkpoint \(checkpoint) --resume")
+            lock.release()
             Output.finish(.interrupted)
         case let .stoppedEarly(step, bestStep):
             let best = trainer.state.progress.best.map { String(format: " (dev BLEU %.2f)", $0.bleu) } ?? ""

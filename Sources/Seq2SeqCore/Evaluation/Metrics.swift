@@ -23,6 +23,56 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         case chrF = "chrf"
         case exactMatch = "exact_match"
         case tokenAccuracy = "token_accuracy"
+        case nonFinite = "non_finite"
+    }
+
+    public init(sentences: Int, bleu: Double, chrF: Double? = nil, exactMatch: Double, tokenAccuracy: Double, loss: Double,
+                perplexity: Double) {
+        self.sentences = sentences
+        self.bleu = bleu
+        self.chrF = chrF
+        self.exactMatch = exactMatch
+        self.tokenAccuracy = tokenAccuracy
+        self.loss = loss
+        self.perplexity = perplexity
+    }
+
+    /// Whether every number is finite (a model with non-finite outputs gives an infinite or NaN loss).
+    public var isFinite: Bool {
+        [bleu, chrF ?? 0, exactMatch, tokenAccuracy, loss, perplexity].allSatisfy(\.isFinite)
+    }
+}
+
+extension EvaluationReport {
+    /// JSON has no inf or NaN: a non-finite number is written as null, its key listed in `non_finite`
+    /// (`"loss": null, "non_finite": ["loss", "perplexity"]`), and read back as NaN.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func number(_ key: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? .nan }
+        self.init(sentences: try c.decode(Int.self, forKey: .sentences), bleu: try number(.bleu),
+                  chrF: try c.decodeIfPresent(Double.self, forKey: .chrF), exactMatch: try number(.exactMatch),
+                  tokenAccuracy: try number(.tokenAccuracy), loss: try number(.loss), perplexity: try number(.perplexity))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sentences, forKey: .sentences)
+        let numbers: [(CodingKeys, Double?)] = [(.bleu, bleu), (.chrF, chrF), (.exactMatch, exactMatch),
+                                                (.tokenAccuracy, tokenAccuracy), (.loss, loss), (.perplexity, perplexity)]
+        var nonFinite: [String] = []
+        for (key, value) in numbers {
+            guard let value else { continue }
+            if !value.isFinite { nonFinite.append(key.stringValue) }
+            try c.encodeFinite(value, forKey: key)
+        }
+        if !nonFinite.isEmpty { try c.encode(nonFinite, forKey: .nonFinite) }
+    }
+}
+
+extension KeyedEncodingContainer {
+    /// `value`, or null when it is not finite (JSON cannot hold inf or NaN; the caller names the key in a flag).
+    mutating func encodeFinite(_ value: Double, forKey key: Key) throws {
+        if value.isFinite { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
     }
 }
 

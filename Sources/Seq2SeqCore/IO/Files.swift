@@ -85,10 +85,3 @@ public func checkOutput(_ output: String, isNotOneOf inputs: [String]) throws {
         throw Seq2SeqError.invalidOption(flag: "--output", reason: "is the input \(input); refusing to overwrite it")
     }
 }
-
-/// (device, inode) of an existing file, or nil.
-private func fileIdentity(_ path: String) -> [UInt64]? {
-    var status = stat()
-    guard stat(path, &status) == 0 else { return nil }
-    return [UInt64(status.st_dev), UInt64(status.st_ino)]
-}

@@ -107,6 +107,41 @@ public struct ValidationRecord: Codable, Equatable, Sendable {
         case learningRate = "learning_rate"
         case plateauCount = "plateau_count"
         case validationsSinceBest = "validations_since_best"
+        case nonFinite = "non_finite"
+    }
+
+    /// Whether the dev numbers are finite (a model that diverged gives an infinite or NaN loss).
+    public var isFinite: Bool { dev.isFinite && trainLoss.isFinite }
+}
+
+extension ValidationRecord {
+    /// JSON has no inf or NaN: a non-finite `train_loss` is written as null and named in `non_finite` (the dev report
+    /// does the same for its own fields), and read back as NaN.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        step = try c.decode(Int.self, forKey: .step)
+        epoch = try c.decode(Int.self, forKey: .epoch)
+        trainLoss = try c.decodeIfPresent(Double.self, forKey: .trainLoss) ?? .nan
+        dev = try c.decode(EvaluationReport.self, forKey: .dev)
+        isBest = try c.decode(Bool.self, forKey: .isBest)
+        elapsedSeconds = try c.decode(Double.self, forKey: .elapsedSeconds)
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate)
+        plateauCount = try c.decodeIfPresent(Int.self, forKey: .plateauCount)
+        validationsSinceBest = try c.decodeIfPresent(Int.self, forKey: .validationsSinceBest)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(step, forKey: .step)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encodeFinite(trainLoss, forKey: .trainLoss)
+        try c.encode(dev, forKey: .dev)
+        try c.encode(isBest, forKey: .isBest)
+        try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
+        try c.encodeIfPresent(learningRate, forKey: .learningRate)
+        try c.encodeIfPresent(plateauCount, forKey: .plateauCount)
+        try c.encodeIfPresent(validationsSinceBest, forKey: .validationsSinceBest)
+        if !trainLoss.isFinite { try c.encode(["train_loss"], forKey: .nonFinite) }
     }
 }
 
@@ -125,9 +160,11 @@ public struct ProgressReport: Sendable {
 
 public enum TrainingEvent: Sendable {
     /// The data is ready: pairs used, pairs skipped for length, vocabulary sizes, steps planned.
-    case prepared(trainPairs: Int, skippedPairs: Int, devPairs: Int, sourceVocabulary: Int, targetVocabulary: Int,
-                  parameters: Int, totalSteps: Int, resumedAtStep: Int?)
+    case prepared(trainPairs: Int, skippedPairs: Int, devPairs: Int, skippedDevPairs: Int, sourceVocabulary: Int,
+                  targetVocabulary: Int, parameters: Int, totalSteps: Int, resumedAtStep: Int?)
     case progress(ProgressReport)
+    /// A validation: logged, and saved as the best checkpoint when it is. One whose dev numbers are not finite is
+    /// logged too, but is never the best.
     case validated(ValidationRecord)
     /// A step whose loss or gradient was not finite: its update was not applied.
     case skippedStep(step: Int, loss: Double, gradientNorm: Double)
@@ -151,6 +188,8 @@ public final class Trainer {
     let trainSources: [[Int]], trainTargets: [[Int]]
     let devPairs: [SentencePair]
     let skippedPairs: Int
+    /// Dev pairs longer than the length limit: validation leaves them out (decoding them could take any memory).
+    let skippedDevPairs: Int
     /// Pairs of train.tsv held out for validation because the corpus has no dev.tsv (nil when it has one).
     public let heldOutForValidation: Int?
     /// Tests only: sees the gradients of every step before they are checked and applied.
@@ -163,12 +202,12 @@ public final class Trainer {
                 bpeMerges: Int = BytePairEncoding.defaultMergeCount, options: TrainOptions) throws {
         paths = TrainingPaths(checkpoint: checkpoint)
         let (train, dev, heldOut) = try Self.trainAndDev(corpus: corpus, seed: options.seed)
-        devPairs = dev
         heldOutForValidation = heldOut
         // Merges from the training split only (dev never shapes the tokens), both sides into one table; they go into
         // the config, so a resumed run and every later command reuse them rather than learn them again.
         let tokenizer = tokenizer.learningMerges(from: train.flatMap { [$0.source, $0.target] }, count: bpeMerges)
         let (sources, targets, skipped) = Self.tokenizedWithinLength(train, tokenizer, maxLength: options.maxLength)
+        (devPairs, skippedDevPairs) = try Self.devWithinLength(dev, tokenizer, maxLength: options.maxLength, corpus: corpus)
         guard !sources.isEmpty else {
             throw Seq2SeqError.invalidOption(flag: "--max-length", reason: "no training pair of \(corpus)/train.tsv is within \(options.maxLength) tokens")
         }
@@ -178,6 +217,9 @@ public final class Trainer {
         modelConfig.sourceVocabularySize = sourceVocabulary.count
         modelConfig.targetVocabularySize = targetVocabulary.count
         try modelConfig.validate()
+        // Before the model's weights are made: they alone can take gigabytes.
+        try Self.checkMemory(modelConfig, options: options, sourceLength: sources.map(\.count).max() ?? 0,
+                             targetLength: targets.map(\.count).max() ?? 0, dev: devPairs, tokenizer)
         let config = TranslatorConfig(model: modelConfig, tokenization: tokenizer.tokenization, lowercase: tokenizer.lowercase,
                                       bpe: tokenizer.bpe, maxSourceLength: options.maxLength, maxTargetLength: options.maxLength)
         let checkpoint = Checkpoint(config: config, sourceVocabulary: sourceVocabulary, targetVocabulary: targetVocabulary,
@@ -187,11 +229,11 @@ public final class Trainer {
                                         best: nil, bestStep: 0, trainingSeconds: 0)
         state = TrainingState(checkpoint: checkpoint, options: options, progress: progress,
                               adam: Adam(parameterCount: checkpoint.model.parameters.table.count,
-                                         options: AdamOptions(learningRate: options.learningRate)))
+                                         options: AdamOptions(learningRate: options.learningRate)),
+                              corpus: CorpusFingerprint(train: train, dev: dev))
         trainSources = sources.map(sourceVocabulary.encode)
         trainTargets = targets.map(targetVocabulary.encode)
         skippedPairs = skipped
-        try Self.checkMemory(modelConfig, options: options, sources: trainSources, targets: trainTargets)
     }
 
     /// Continues the run whose state sits beside `checkpoint`. Epochs, maximum steps, the validation interval, early
@@ -208,12 +250,51 @@ public final class Trainer {
         if let keepBest { state.options.keepBest = keepBest }
         let config = state.checkpoint.config, tokenizer = config.tokenizer
         let (train, dev, heldOut) = try Self.trainAndDev(corpus: corpus, seed: state.options.seed)
-        devPairs = dev
+        let fingerprint = CorpusFingerprint(train: train, dev: dev)
+        if let started = state.corpus, let difference = fingerprint.difference(from: started, corpus: corpus) {
+            throw Seq2SeqError.resumeMismatch(path: paths.state, reason: difference)
+        }
+        state.corpus = fingerprint
+        try Self.checkBestCheckpoint(paths, matches: state)
         heldOutForValidation = heldOut
         let (sources, targets, skipped) = Self.tokenizedWithinLength(train, tokenizer, maxLength: state.options.maxLength)
+        (devPairs, skippedDevPairs) = try Self.devWithinLength(dev, tokenizer, maxLength: state.options.maxLength, corpus: corpus)
         trainSources = sources.map(state.checkpoint.sourceVocabulary.encode)
         trainTargets = targets.map(state.checkpoint.targetVocabulary.encode)
         skippedPairs = skipped
+        guard state.progress.batchInEpoch <= batchesPerEpoch else {
+            throw Seq2SeqError.invalidCheckpoint(path: paths.state, reason: "the training state is damaged: batch_in_epoch is \(state.progress.batchInEpoch), but an epoch has \(batchesPerEpoch) batches")
+        }
+    }
+
+    /// The best checkpoint beside a resumed state must be of the same model (config and vocabularies), and must be
+    /// there once a validation has been kept: otherwise the run would go on comparing against a model that is gone.
+    static func checkBestCheckpoint(_ paths: TrainingPaths, matches state: TrainingState) throws {
+        guard FileManager.default.fileExists(atPath: paths.checkpoint) else {
+            if state.progress.best != nil {
+                throw Seq2SeqError.resumeMismatch(path: paths.state, reason: "its best checkpoint \(paths.checkpoint) (step \(state.progress.bestStep)) is missing")
+            }
+            return
+        }
+        let best = try Checkpoint.load(path: paths.checkpoint)
+        let own = state.checkpoint
+        let difference: String? = if best.config != own.config { "another configuration" }
+            else if best.sourceVocabulary != own.sourceVocabulary { "another source vocabulary" }
+            else if best.targetVocabulary != own.targetVocabulary { "another target vocabulary" }
+            else { nil }
+        if let difference {
+            throw Seq2SeqError.resumeMismatch(path: paths.state, reason: "the checkpoint \(paths.checkpoint) beside it has \(difference) than the run's")
+        }
+    }
+
+    /// The dev pairs within `maxLength` tokens on both sides, and how many were left out; none left → an error.
+    static func devWithinLength(_ dev: [SentencePair], _ tokenizer: Tokenizer, maxLength: Int, corpus: String) throws
+        -> (pairs: [SentencePair], skipped: Int) {
+        let kept = dev.filter { tokenizer.tokenize($0.source).count <= maxLength && tokenizer.tokenize($0.target).count <= maxLength }
+        guard !kept.isEmpty else {
+            throw Seq2SeqError.invalidConfiguration(reason: "no pair of \(corpus)'s dev set is within \(maxLength) tokens, so nothing can be validated")
+        }
+        return (kept, dev.count - kept.count)
     }
 
     /// About how many bytes one training step needs: weights, gradients, Adam's moments and packed weights, plus the
@@ -233,15 +314,24 @@ public final class Trainer {
         return 4 * (6 * parameters + 2 * (encoder + decoder + readout))
     }
 
-    /// Refuses a configuration whose training step would not fit in this machine's memory, saying how much it needs.
-    static func checkMemory(_ c: ModelConfig, options: TrainOptions, sources: [[Int]], targets: [[Int]]) throws {
-        let needed = stepBytes(c, batchSize: options.batchSize, sourceLength: sources.map(\.count).max() ?? 0,
-                               targetLength: targets.map(\.count).max() ?? 0)
-        let available = Double(ProcessInfo.processInfo.physicalMemory)
-        if needed > 0.8 * available {
+    /// Refuses a configuration whose training step, or whose validation (batches of 64 dev pairs, taught and
+    /// translated), would not fit in the memory this process may use (`MemoryBudget`), saying how much it needs.
+    static func checkMemory(_ c: ModelConfig, options: TrainOptions, sourceLength source: Int, targetLength target: Int,
+                            dev: [SentencePair], _ tokenizer: Tokenizer) throws {
+        let budget = MemoryBudget.bytes
+        let needed = stepBytes(c, batchSize: options.batchSize, sourceLength: source, targetLength: target)
+        if needed > budget {
             throw Seq2SeqError.invalidConfiguration(reason: String(
-                format: "a training step needs about %.1f GB (batch of %d pairs, up to %d source and %d target tokens) but this machine has %.1f GB; lower --batch-size, --max-length or the model sizes",
-                needed / 1e9, options.batchSize, sources.map(\.count).max() ?? 0, targets.map(\.count).max() ?? 0, available / 1e9))
+                format: "a training step needs about %.1f GB (batch of %d pairs, up to %d source and %d target tokens) but this process may use %.1f GB; lower --batch-size, --max-length or the model sizes",
+                needed / 1e9, options.batchSize, source, target, budget / 1e9))
+        }
+        let devSource = dev.map { tokenizer.tokenize($0.source).count }.max() ?? 0
+        let devTarget = dev.map { tokenizer.tokenize($0.target).count }.max() ?? 0
+        let validation = stepBytes(c, batchSize: min(64, dev.count), sourceLength: devSource, targetLength: devTarget)
+        if validation > budget {
+            throw Seq2SeqError.invalidConfiguration(reason: String(
+                format: "validating needs about %.1f GB (dev pairs of up to %d source and %d target tokens) but this process may use %.1f GB; lower --max-length so that long dev pairs are left out",
+                validation / 1e9, devSource, devTarget, budget / 1e9))
         }
     }
 
@@ -320,7 +410,7 @@ public final class Trainer {
         let options = state.options
         let resumedAt = state.progress.step > 0 ? state.progress.step : nil
         onEvent(.prepared(trainPairs: trainSources.count, skippedPairs: skippedPairs, devPairs: devPairs.count,
-                          sourceVocabulary: state.checkpoint.sourceVocabulary.count, targetVocabulary: state.checkpoint.targetVocabulary.count,
+                          skippedDevPairs: skippedDevPairs, sourceVocabulary: state.checkpoint.sourceVocabulary.count, targetVocabulary: state.checkpoint.targetVocabulary.count,
                           parameters: model.parameters.table.count, totalSteps: totalSteps, resumedAtStep: resumedAt))
         var dropout = Dropout(rate: model.config.dropout, rng: SplitMix64(seed: 0))
         dropout.rng.state = state.progress.dropoutState
@@ -343,7 +433,8 @@ public final class Trainer {
             state.progress.trainingSeconds = elapsed()
             let report = Evaluation.evaluate(Translator(checkpoint: state.checkpoint, batchSize: 64), on: devPairs)
             let score = ValidationScore(bleu: report.bleu, exactMatch: report.exactMatch, loss: report.loss)
-            let isBest = state.progress.best.map { $0 < score } ?? true
+            // A validation with non-finite numbers is logged but never kept: it cannot be compared, nor stored as a score.
+            let isBest = score.isValid && (state.progress.best.map { $0 < score } ?? true)
             var scored = state.checkpoint
             scored.training = TrainingSummary(step: state.progress.step, epoch: state.progress.epoch, devBLEU: report.bleu,
                                               devExactMatch: report.exactMatch, devLoss: report.loss, trainingSeconds: elapsed())
@@ -353,8 +444,10 @@ public final class Trainer {
                 try scored.save(to: paths.checkpoint)
             }
             // With --keep-best 1 the best checkpoint is the only one kept: limit 0 for the extra files.
-            let (isKept, dropped) = state.progress.bestCheckpoints.offer(KeptCheckpoint(step: state.progress.step, score: score),
-                                                                         limit: options.keepBest > 1 ? options.keepBest : 0)
+            let (isKept, dropped) = score.isValid
+                ? state.progress.bestCheckpoints.offer(KeptCheckpoint(step: state.progress.step, score: score),
+                                                       limit: options.keepBest > 1 ? options.keepBest : 0)
+                : (false, [])
             if isKept { try scored.save(to: paths.kept(step: state.progress.step)) }
             for old in dropped { try Self.removeFile(paths.kept(step: old.step)) }
             let rateBefore = state.adam.options.learningRate
@@ -447,6 +540,7 @@ public final class Trainer {
             return .interrupted
         }
         if state.progress.step != lastValidatedStep || state.progress.best == nil { _ = try validate() }
+        guard state.progress.best != nil else { throw Seq2SeqError.noFiniteValidation(step: state.progress.step, state: paths.state) }
         return .finished
     }
 

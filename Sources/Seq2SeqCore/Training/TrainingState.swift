@@ -98,19 +98,28 @@ extension TrainingProgress {
 }
 
 public struct TrainingState {
-    public static let format = "seq2seq-training-state/1"
+    /// Version 2 carries a checksum of everything in the file and the corpus fingerprint; version 1 files (from before
+    /// them) still resume, with every field range-checked but nothing to compare them against.
+    public static let format = "seq2seq-training-state/2"
+    static let formatWithoutChecksum = "seq2seq-training-state/1"
+    /// The metadata key of the checksum (not `checksum`, which the weights' own checkpoint reader would check).
+    static let checksumKey = "state_checksum"
 
     /// The current (not the best) weights with their config and vocabularies.
     public var checkpoint: Checkpoint
     public var options: TrainOptions
     public var progress: TrainingProgress
     public var adam: Adam
+    /// The corpus the run trains and validates on; nil in version 1 files.
+    public var corpus: CorpusFingerprint?
 
-    public init(checkpoint: Checkpoint, options: TrainOptions, progress: TrainingProgress, adam: Adam) {
+    public init(checkpoint: Checkpoint, options: TrainOptions, progress: TrainingProgress, adam: Adam,
+                corpus: CorpusFingerprint? = nil) {
         self.checkpoint = checkpoint
         self.options = options
         self.progress = progress
         self.adam = adam
+        self.corpus = corpus
     }
 
     public func save(to path: String) throws {
@@ -126,20 +135,62 @@ public struct TrainingState {
         file.metadata["progress"] = try Checkpoint.json(progress)
         file.metadata["adam_step"] = String(adam.step)
         file.metadata["adam_learning_rate"] = String(adam.options.learningRate)   // exact: Float's shortest round trip
+        if let corpus { file.metadata["corpus"] = try Checkpoint.json(corpus) }
+        file.metadata[Self.checksumKey] = Self.checksum(file)
         try SafeTensors.write(file, to: path)
+    }
+
+    /// A fingerprint of every tensor (name, shape, values) and every metadata entry but the checksum itself, so that
+    /// a damaged state (a flipped bit in a moment, an edited step) is refused rather than trained on.
+    public static func checksum(_ file: SafeTensorsFile) -> String {
+        var hash = FNV1a64()
+        for tensor in file.tensors {
+            hash.add(tensor.name.utf8)
+            hash.add(tensor.shape.map(String.init).joined(separator: ",").utf8)
+            for value in tensor.values { hash.add(value) }
+        }
+        for key in file.metadata.keys.sorted() where key != checksumKey {
+            hash.add(key.utf8)
+            hash.add([0])
+            hash.add((file.metadata[key] ?? "").utf8)
+            hash.add([0])
+        }
+        return hash.text
     }
 
     public static func load(path: String) throws -> TrainingState {
         func invalid(_ reason: String) -> Seq2SeqError { .invalidCheckpoint(path: path, reason: reason) }
         var file = try SafeTensors.read(path: path)
-        guard file.metadata["format"] == format else { throw invalid("not a training state (format \"\(format)\" expected)") }
+        switch file.metadata["format"] {
+        case format?:
+            guard let expected = file.metadata[checksumKey] else { throw invalid("the training state has no checksum") }
+            guard expected == checksum(file) else {
+                throw invalid("the training state does not match its checksum (\(expected)): the file is damaged")
+            }
+        case formatWithoutChecksum?:
+            break
+        default:
+            throw invalid("not a training state (format \"\(format)\" expected)")
+        }
         guard let optionsText = file.metadata["options"], let progressText = file.metadata["progress"],
-              let adamStep = file.metadata["adam_step"].flatMap(Int.init) else { throw invalid("incomplete training state metadata") }
-        let options: TrainOptions, progress: TrainingProgress
+              let adamStepText = file.metadata["adam_step"] else { throw invalid("incomplete training state metadata") }
+        guard let adamStep = Int(adamStepText) else { throw invalid("adam_step \"\(adamStepText)\" is not an integer") }
+        let options: TrainOptions, progress: TrainingProgress, corpus: CorpusFingerprint?
         do {
             options = try JSONDecoder().decode(TrainOptions.self, from: Data(optionsText.utf8))
             progress = try JSONDecoder().decode(TrainingProgress.self, from: Data(progressText.utf8))
+            corpus = try file.metadata["corpus"].map { try JSONDecoder().decode(CorpusFingerprint.self, from: Data($0.utf8)) }
         } catch { throw invalid("bad training state: \(Checkpoint.describe(error))") }
+        do {
+            try options.validate()
+            try progress.validate(options: options)
+        } catch let Seq2SeqError.invalidConfiguration(reason) {
+            throw invalid("the training state is damaged: \(reason)")
+        }
+        // Adam counts the steps it applied: every step but the skipped ones.
+        guard adamStep == progress.step - progress.skippedSteps else {
+            throw invalid("the training state is damaged: adam_step is \(adamStep) but \(progress.step) steps with \(progress.skippedSteps) skipped were taken")
+        }
         let momentTensors = file.tensors.filter { $0.name.hasPrefix("adam.") }
         file.tensors.removeAll { $0.name.hasPrefix("adam.") }
         file.metadata["format"] = Checkpoint.format
@@ -148,8 +199,13 @@ public struct TrainingState {
         // A state file from before the learning-rate schedule has no current rate: it is still the initial one.
         var learningRate = options.learningRate
         if let text = file.metadata["adam_learning_rate"] {
-            guard let rate = Float(text), rate.isFinite, rate > 0 else { throw invalid("bad adam_learning_rate \"\(text)\"") }
+            guard let rate = Float(text), rate.isFinite, rate > 0, rate <= options.learningRate else {
+                throw invalid("bad adam_learning_rate \"\(text)\" (the rate only decays from \(options.learningRate))")
+            }
             learningRate = rate
+        }
+        guard momentTensors.count == 2 * table.entries.count else {
+            throw invalid("the training state has \(momentTensors.count) optimizer tensors, expected \(2 * table.entries.count)")
         }
         var adam = Adam(parameterCount: table.count, options: AdamOptions(learningRate: learningRate))
         adam.restore(step: adamStep)
@@ -158,9 +214,76 @@ public struct TrainingState {
                 guard let tensor = momentTensors.first(where: { $0.name == prefix + info.name }), tensor.shape == info.shape else {
                     throw invalid("missing or misshapen optimizer tensor \"\(prefix + info.name)\"")
                 }
+                // A non-finite moment would reach the weights at the next update; a second moment is a mean of squares.
+                let isSecond = prefix == "adam.second_moment."
+                if let bad = tensor.values.firstIndex(where: { !$0.isFinite || (isSecond && $0 < 0) }) {
+                    throw invalid("optimizer tensor \"\(prefix + info.name)\" holds \(tensor.values[bad]) at element \(bad)\(isSecond ? " (a second moment is finite and not negative)" : " (not finite)")")
+                }
                 moment.setValues(tensor.values, at: info.offset)
             }
         }
-        return TrainingState(checkpoint: checkpoint, options: options, progress: progress, adam: adam)
+        return TrainingState(checkpoint: checkpoint, options: options, progress: progress, adam: adam, corpus: corpus)
+    }
+}
+
+extension TrainingProgress {
+    /// Throws `invalidConfiguration` naming the first field outside what a run can reach (a damaged state).
+    func validate(options: TrainOptions) throws {
+        let limit = Int(Int32.max)
+        try check("step", step, 0...limit)
+        try check("epoch", epoch, 0...1_000_000)
+        try check("batch_in_epoch", batchInEpoch, 0...limit)
+        try check("best_step", bestStep, 0...step)
+        try check("skipped_steps", skippedSteps, 0...step)
+        try check("plateau_count", plateau.plateau, 0...step)
+        try check("validations_since_best", plateau.sinceBest, 0...step)
+        guard trainingSeconds.isFinite && trainingSeconds >= 0 else {
+            throw Seq2SeqError.invalidConfiguration(reason: "training_seconds is \(trainingSeconds), it must be a finite number of seconds")
+        }
+        for score in (best.map { [$0] } ?? []) + bestCheckpoints.kept.map(\.score) {
+            guard score.isValid else {
+                throw Seq2SeqError.invalidConfiguration(reason: "a validation score (BLEU \(score.bleu), exact match \(score.exactMatch), loss \(score.loss)) is out of range")
+            }
+        }
+        for kept in bestCheckpoints.kept { try check("a kept checkpoint's step", kept.step, 0...step) }
+    }
+}
+
+extension ValidationScore {
+    /// BLEU and exact match are percentages; the loss is a finite cross-entropy.
+    var isValid: Bool { (0...100).contains(bleu) && (0...100).contains(exactMatch) && loss.isFinite && loss >= 0 }
+}
+
+extension TrainOptions {
+    /// Throws `invalidConfiguration` naming the first option outside the range `train` accepts for it.
+    public func validate() throws {
+        let limit = Int(Int32.max)
+        try check("batch_size", batchSize, 1...65_536)
+        try check("epochs", epochs, 1...1_000_000)
+        if let maxSteps { try check("max_steps", maxSteps, 1...limit) }
+        try check("validate_every", validateEvery, 1...limit)
+        try check("max_length", maxLength, 1...100_000)
+        try check("min_count", minCount, 1...limit)
+        if let maxVocabulary { try check("max_vocabulary", maxVocabulary, 5...10_000_000) }
+        try check("threads", threads, 1...256)
+        try check("max_non_finite_steps", maxNonFiniteSteps, 1...1_000_000)
+        try check("patience", patience, 0...limit)
+        if let earlyStopping { try check("early_stopping", earlyStopping, 1...limit) }
+        try check("keep_best", keepBest, 1...limit)
+        for (name, value, range) in [("learning_rate", learningRate, Float(1e-7)...10), ("label_smoothing", labelSmoothing, 0...0.99),
+                                     ("clip_norm", clipNorm, 1e-6...1e6), ("min_lr", minimumLearningRate, 0...10)]
+            where !range.contains(value) {
+            throw Seq2SeqError.invalidConfiguration(reason: "\(name) is \(value), it must be in \(range.lowerBound)…\(range.upperBound)")
+        }
+        guard learningRateDecay > 0 && learningRateDecay <= 1 else {
+            throw Seq2SeqError.invalidConfiguration(reason: "lr_decay is \(learningRateDecay), it must be above 0 and at most 1")
+        }
+    }
+}
+
+/// Throws `invalidConfiguration` unless `value` is in `range`.
+private func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) throws {
+    guard range.contains(value) else {
+        throw Seq2SeqError.invalidConfiguration(reason: "\(name) is \(value), it must be in \(range.lowerBound)…\(range.upperBound)")
     }
 }

@@ -49,7 +49,7 @@ import Testing
         let resumed = try Trainer(resuming: corpus + "/resumed.safetensors", corpus: corpus, epochs: nil, maxSteps: 16)
         var resumedAt: Int? = nil
         try resumed.run { event in
-            if case let .prepared(_, _, _, _, _, _, _, at) = event { resumedAt = at }
+            if case let .prepared(_, _, _, _, _, _, _, _, at) = event { resumedAt = at }
         }
         #expect(resumedAt == 7)
         #expect(resumed.state.progress.step == 16)
@@ -129,6 +129,30 @@ import Testing
         let state = try TrainingState.load(path: corpus + "/m.state.safetensors")
         #expect(state.progress.step == 5 && state.progress.skippedSteps == 3 && state.adam.step == 2)
         #expect(state.checkpoint.model.parameters.storage.buffer.allSatisfy { $0.isFinite })
+    }
+
+    /// A run whose every output overflows (finite weights, infinite logits) skips its steps, logs its one validation
+    /// with null numbers (JSON has no NaN), keeps no checkpoint, and stops with `noFiniteValidation`, its state saved.
+    @Test func runWithoutAFiniteValidationStopsWithItsStateSaved() throws {
+        let corpus = try Self.corpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        var options = Self.options(maxSteps: 4)
+        options.maxNonFiniteSteps = 100
+        let trainer = try Trainer(corpus: corpus, checkpoint: corpus + "/m.safetensors", model: Self.model,
+                                  tokenizer: Tokenizer(tokenization: .word, lowercase: false), options: options)
+        let parameters = trainer.state.checkpoint.model.parameters
+        for (name, value) in [("readout.weight", Float(0)), ("readout.bias", 1000), ("generator.weight", 3e38)] {
+            let info = try #require(parameters.table.info(named: name))
+            parameters.storage.setValues([Float](repeating: value, count: info.count), at: info.offset)
+        }
+        #expect(throws: Seq2SeqError.noFiniteValidation(step: 4, state: corpus + "/m.state.safetensors")) { try trainer.run { _ in } }
+        #expect(!FileManager.default.fileExists(atPath: corpus + "/m.safetensors"))
+        let state = try TrainingState.load(path: corpus + "/m.state.safetensors")
+        #expect(state.progress.step == 4 && state.progress.skippedSteps == 4 && state.progress.best == nil)
+        let records = try LearningCurves.read(path: corpus + "/m.log.jsonl")
+        #expect(records.count == 1 && records[0].dev.loss.isNaN && records[0].trainLoss.isNaN && !records[0].isBest)
+        let text = try String(contentsOfFile: corpus + "/m.log.jsonl", encoding: .utf8)
+        #expect(text.contains(#""loss":null"#) && text.contains(#""non_finite":["loss","perplexity"]"#))
     }
 
     /// A configuration whose step cannot fit in memory is refused before training, saying how much it would need.
