@@ -155,7 +155,8 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
                                           _ use: (_ offset: Int, _ lanes: Int, _ exponential: SIMD8<Float>) -> Void) {
     let chunkGroups = 16        // 128 values: the two scratch rows below take 1 KB, on the stack
     withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * chunkGroups) { scratch in
-        let reduced = scratch.baseAddress!, shifted = reduced + chunkGroups
+        guard let reduced = scratch.baseAddress else { return }      // never nil: the capacity is not 0
+        let shifted = reduced + chunkGroups
         var start = 0
         while start < count {
             let chunk = min(count - start, 8 * chunkGroups)
