@@ -153,6 +153,23 @@ import Darwin
         }
     }
 
+    /// A dev pair of 20,000 tokens would make validation decode 20,000 steps over 20,000 positions: it is left out
+    /// (the limit is the run's --max-length, as for training pairs), said once, and the run trains in little memory.
+    @Test func overLongDevPairIsLeftOutOfValidation() throws {
+        try withTemporaryDirectory { folder in
+            let run = try TinyRun(folder: folder)
+            let huge = Array(repeating: "7", count: 20_000).joined(separator: " ")
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: run.devFile))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data((huge + "\t" + huge + "\n").utf8))
+            try handle.close()
+            let result = try runSeq2Seq(run.trainArguments())
+            expectSuccess(result)
+            #expect(result.stderr.contains("validating on 10 (1 left out: longer than --max-length)"))
+            #expect(try LearningCurves.read(path: run.paths.log).allSatisfy { $0.dev.sentences == 10 })
+        }
+    }
+
     /// Weights that are finite but make every output overflow: the steps are skipped, and the validation that ends
     /// the run is logged with null numbers named in `non_finite`; the state is saved, the best checkpoint kept.
     @Test func nonFiniteValidationIsLoggedAsNull() throws {
