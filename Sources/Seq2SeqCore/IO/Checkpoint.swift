@@ -153,7 +153,8 @@ public struct Checkpoint {
 
     /// Reads and checks a checkpoint: format, config, vocabularies, and every tensor's name and shape.
     public static func load(path: String) throws -> Checkpoint {
-        try Checkpoint(file: SafeTensors.read(path: path), path: path)
+        let stored = try SafeTensors.readStored(path: path)
+        return try Checkpoint(file: stored.file, path: stored.name)
     }
 
     public init(file: SafeTensorsFile, path: String) throws {
