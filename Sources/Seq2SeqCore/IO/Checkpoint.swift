@@ -23,6 +23,16 @@ public struct TranslatorConfig: Codable, Equatable, Sendable {
         case maxTargetLength = "max_target_length"
     }
 
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decode(ModelConfig.self, forKey: .model)
+        tokenization = try container.decode(Tokenization.self, forKey: .tokenization)
+        lowercase = try container.decode(Bool.self, forKey: .lowercase)
+        bpe = try container.decodeIfPresent(BytePairEncoding.self, forKey: .bpe)
+        maxSourceLength = try container.decodeInteger(forKey: .maxSourceLength, in: Self.lengthRange)
+        maxTargetLength = try container.decodeInteger(forKey: .maxTargetLength, in: Self.lengthRange)
+    }
+
     public init(model: ModelConfig, tokenization: Tokenization, lowercase: Bool, bpe: BytePairEncoding? = nil,
                 maxSourceLength: Int, maxTargetLength: Int) {
         self.model = model
@@ -35,16 +45,17 @@ public struct TranslatorConfig: Codable, Equatable, Sendable {
 
     public var tokenizer: Tokenizer { Tokenizer(tokenization: tokenization, lowercase: lowercase, bpe: bpe) }
 
-    /// The longest sentence and the most merges a config may give: what `train --max-length` and `--bpe-merges` accept.
-    public static let maximumLength = 100_000
+    /// The length limits and the most merges a config may give: what `train --max-length` and `--bpe-merges` accept.
+    public static let lengthRange = 1...100_000
     public static let maximumMerges = 1_000_000
 
     /// Throws `invalidConfiguration` unless the model's sizes, the length limits and the tokenizer make sense.
     public func validate() throws(Seq2SeqError) {
         try model.validate()
-        for (name, value) in [("max_source_length", maxSourceLength), ("max_target_length", maxTargetLength)]
-        where !(1...Self.maximumLength).contains(value) {
-            throw Seq2SeqError.invalidConfiguration(reason: "\(name) is \(value), it must be from 1 to \(Self.maximumLength)")
+        for (key, value) in [(CodingKeys.maxSourceLength, maxSourceLength), (.maxTargetLength, maxTargetLength)]
+        where !Self.lengthRange.contains(value) {
+            throw Seq2SeqError.invalidConfiguration(
+                reason: "\(key.stringValue) is \(value), it must be from \(Self.lengthRange.lowerBound) to \(Self.lengthRange.upperBound)")
         }
         if let bpe, bpe.merges.count > Self.maximumMerges {
             throw Seq2SeqError.invalidConfiguration(

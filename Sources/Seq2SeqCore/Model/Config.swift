@@ -47,15 +47,21 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Every key is required except `tie_embeddings`, which checkpoints written before it existed lack (untied).
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        embeddingSize = try container.decode(Int.self, forKey: .embeddingSize)
-        encoderHiddenSize = try container.decode(Int.self, forKey: .encoderHiddenSize)
-        encoderLayers = try container.decode(Int.self, forKey: .encoderLayers)
-        decoderHiddenSize = try container.decode(Int.self, forKey: .decoderHiddenSize)
-        decoderLayers = try container.decode(Int.self, forKey: .decoderLayers)
-        attentionSize = try container.decode(Int.self, forKey: .attentionSize)
-        sourceVocabularySize = try container.decode(Int.self, forKey: .sourceVocabularySize)
-        targetVocabularySize = try container.decode(Int.self, forKey: .targetVocabularySize)
-        dropout = try container.decode(Float.self, forKey: .dropout)
+        func size(_ key: CodingKeys, _ range: ClosedRange<Int>) throws -> Int { try container.decodeInteger(forKey: key, in: range) }
+        embeddingSize = try size(.embeddingSize, Self.sizeRange)
+        encoderHiddenSize = try size(.encoderHiddenSize, Self.sizeRange)
+        encoderLayers = try size(.encoderLayers, Self.layerRange)
+        decoderHiddenSize = try size(.decoderHiddenSize, Self.sizeRange)
+        decoderLayers = try size(.decoderLayers, Self.layerRange)
+        attentionSize = try size(.attentionSize, Self.sizeRange)
+        sourceVocabularySize = try size(.sourceVocabularySize, Self.vocabularyRange)
+        targetVocabularySize = try size(.targetVocabularySize, Self.vocabularyRange)
+        if let rate = try? container.decode(Float.self, forKey: .dropout) {
+            dropout = rate
+        } else {  // a number beyond Float (or not a number at all, which decoding it as Double reports)
+            let rate = try container.decode(Double.self, forKey: .dropout)
+            throw Seq2SeqError.invalidConfiguration(reason: "dropout is \(rate), it must be in [0, 1)")
+        }
         tieEmbeddings = try container.decodeIfPresent(Bool.self, forKey: .tieEmbeddings) ?? false
     }
 
@@ -65,22 +71,23 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public static let maximumLayers = 16
     public static let maximumVocabularySize = 10_000_000
 
+    /// The values each kind of size may take; a vocabulary holds the four specials (ids 0..3) and at least one token more.
+    static let sizeRange = 1...maximumSize
+    static let layerRange = 1...maximumLayers
+    static let vocabularyRange = 5...maximumVocabularySize
+
     /// Throws `invalidConfiguration` for sizes no model can have, or that no checkpoint of ours can hold.
     public func validate() throws(Seq2SeqError) {
-        let sizes: [(String, Int, ClosedRange<Int>)] = [
-            ("embedding_size", embeddingSize, 1...Self.maximumSize),
-            ("encoder_hidden_size", encoderHiddenSize, 1...Self.maximumSize),
-            ("encoder_layers", encoderLayers, 1...Self.maximumLayers),
-            ("decoder_hidden_size", decoderHiddenSize, 1...Self.maximumSize),
-            ("decoder_layers", decoderLayers, 1...Self.maximumLayers),
-            ("attention_size", attentionSize, 1...Self.maximumSize),
-            // Ids 0..3 are the specials, so a vocabulary has at least one more token.
-            ("source_vocabulary_size", sourceVocabularySize, 5...Self.maximumVocabularySize),
-            ("target_vocabulary_size", targetVocabularySize, 5...Self.maximumVocabularySize),
+        let sizes: [(CodingKeys, Int, ClosedRange<Int>)] = [
+            (.embeddingSize, embeddingSize, Self.sizeRange), (.encoderHiddenSize, encoderHiddenSize, Self.sizeRange),
+            (.encoderLayers, encoderLayers, Self.layerRange), (.decoderHiddenSize, decoderHiddenSize, Self.sizeRange),
+            (.decoderLayers, decoderLayers, Self.layerRange), (.attentionSize, attentionSize, Self.sizeRange),
+            (.sourceVocabularySize, sourceVocabularySize, Self.vocabularyRange),
+            (.targetVocabularySize, targetVocabularySize, Self.vocabularyRange),
         ]
-        for (name, value, range) in sizes where !range.contains(value) {
+        for (key, value, range) in sizes where !range.contains(value) {
             throw Seq2SeqError.invalidConfiguration(
-                reason: "\(name) is \(value), it must be from \(range.lowerBound) to \(range.upperBound)")
+                reason: "\(key.stringValue) is \(value), it must be from \(range.lowerBound) to \(range.upperBound)")
         }
         if !(dropout >= 0 && dropout < 1) {
             throw Seq2SeqError.invalidConfiguration(reason: "dropout is \(dropout), it must be in [0, 1)")
@@ -137,5 +144,16 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         } catch {
             return nil
         }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An integer field. A number that is not a whole number within Int is refused naming the field and `range`
+    /// (JSONDecoder on Linux reports it only as "not valid JSON"); a missing key or a string fails as usual.
+    func decodeInteger(forKey key: Key, in range: ClosedRange<Int>) throws -> Int {
+        if let value = try? decode(Int.self, forKey: key) { return value }
+        let number = try decode(Double.self, forKey: key)
+        throw Seq2SeqError.invalidConfiguration(
+            reason: "\(key.stringValue) is \(number), it must be a whole number from \(range.lowerBound) to \(range.upperBound)")
     }
 }
