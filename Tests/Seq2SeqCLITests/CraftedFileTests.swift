@@ -301,7 +301,8 @@ extension CraftedRow {
                           + [("model.encoder_layers", "16"), ("model.decoder_layers", "16")])),
         CraftedRow("16 encoder layers over 2", .averageSecond, 65, "missing tensor \"encoder.weight_ih_l2\"",
                    model("encoder_layers", "16")),
-        CraftedRow("vocabularies of 10^7 in the config only", .translate, 65, "source_vocabulary has 9 tokens but the config says 10000000",
+        CraftedRow("vocabularies of 10^7 in the config only", .translate, 65,
+                   "tensor \"source_embedding.weight\" has shape [9, 3], expected [10000000, 3]",
                    config([("model.source_vocabulary_size", "10000000"), ("model.target_vocabulary_size", "10000000")])),
         CraftedRow("a source vocabulary one token short", .attention, 65, "source_vocabulary has 8 tokens but the config says 9",
                    vocabulary("source_vocabulary") { Array($0.dropLast()) }),
@@ -378,6 +379,9 @@ extension CraftedRow {
         CraftedRow("a key twice", .info, 65, "duplicate key \"__metadata__\"",
                    header { $0.replacingOccurrences(of: "{\"__metadata__\":", with: "{\"__metadata__\":{},\"__metadata__\":") }),
         CraftedRow("a header that is not UTF-8", .score, 65, "the header is not valid UTF-8", bytes { $0[9] = 0xFF }),
+        CraftedRow("a shape of 200,000 dimensions", .translate, 65, "the header is not valid JSON: more than 100000 values", header { text in
+            text.replacingOccurrences(of: "\"shape\":[", with: "\"shape\":[" + String(repeating: "1,", count: 200_000))
+        }),
         CraftedRow("JSON nested 40 deep", .info, 65, "nested more than 32 deep", header { text in
             text.replacingOccurrences(of: "{\"__metadata__\":", with: "{\"deep\":" + String(repeating: "[", count: 40)
                                       + String(repeating: "]", count: 40) + ",\"__metadata__\":")

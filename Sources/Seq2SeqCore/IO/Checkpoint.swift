@@ -200,19 +200,11 @@ public struct Checkpoint {
             throw invalid("the config is not valid: \(Self.describe(error))")
         }
         do { try config.validate() } catch { throw invalid("\(error)") }
-        func vocabulary(_ key: String, size: Int) throws -> Vocabulary {
-            guard let text = file.metadata[key] else { throw invalid("no \"\(key)\" in the metadata") }
-            let vocabulary: Vocabulary
-            do { vocabulary = try Vocabulary(jsonArray: text) } catch { throw invalid("\(key): \(error)") }
-            guard vocabulary.count == size else { throw invalid("\(key) has \(vocabulary.count) tokens but the config says \(size)") }
-            return vocabulary
-        }
-        let source = try vocabulary("source_vocabulary", size: config.model.sourceVocabularySize)
-        let target = try vocabulary("target_vocabulary", size: config.model.targetVocabularySize)
         // Before any storage is made, the file must hold every tensor the config describes, each with its shape and
         // values: then the storage holds the config's parameterCount floats, no more than the file's values, and a
         // config claiming a huge model is refused at the cost of its table of names and shapes (validate() bounded
-        // every size, so the table's products cannot overflow).
+        // every size, so the table's products cannot overflow). The vocabularies are read after this, so a claim
+        // of millions of tokens is refused before any of them is.
         let table = ParameterTable(config: config.model)
         var expected = Set(table.entries.map(\.name))
         for tensor in file.tensors {
@@ -224,6 +216,15 @@ public struct Checkpoint {
             expected.remove(tensor.name)
         }
         if let missing = table.entries.first(where: { expected.contains($0.name) }) { throw invalid("missing tensor \"\(missing.name)\"") }
+        func vocabulary(_ key: String, size: Int) throws -> Vocabulary {
+            guard let text = file.metadata[key] else { throw invalid("no \"\(key)\" in the metadata") }
+            let vocabulary: Vocabulary
+            do { vocabulary = try Vocabulary(jsonArray: text) } catch { throw invalid("\(key): \(error)") }
+            guard vocabulary.count == size else { throw invalid("\(key) has \(vocabulary.count) tokens but the config says \(size)") }
+            return vocabulary
+        }
+        let source = try vocabulary("source_vocabulary", size: config.model.sourceVocabularySize)
+        let target = try vocabulary("target_vocabulary", size: config.model.targetVocabularySize)
         let parameters = ModelParameters.zeros(table)
         for tensor in file.tensors {
             guard tensor.values.allSatisfy(\.isFinite) else { throw invalid("tensor \"\(tensor.name)\" holds a non-finite value") }

@@ -473,13 +473,19 @@ fileprivate struct HeaderJSONError: Error {
     var offset: Int  // byte offset inside the header
 }
 
-/// RFC 8259 JSON over the header's bytes (already checked to be UTF-8), with duplicate keys refused
-/// and nesting bounded (a real header nests 3 deep), so no input can exhaust the stack.
+/// RFC 8259 JSON over the header's bytes (already checked to be UTF-8), with duplicate keys refused,
+/// nesting bounded (a real header nests 3 deep) so no input can exhaust the stack, and the number of
+/// values bounded so that memory stays a small multiple of the header's size.
 fileprivate struct HeaderJSONParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
+    var valueCount = 0
     static let maximumDepth = 32
+    /// A tensor's entry holds about eight values, so a checkpoint's header a few thousand. Each parsed value
+    /// takes tens of bytes, against the one or two a header of "0,0,0,…" spends on it: unbounded, such a
+    /// header of 100 MB would take gigabytes.
+    static let maximumValueCount = 100_000
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -508,6 +514,8 @@ fileprivate struct HeaderJSONParser {
     private mutating func parseValue() throws -> HeaderJSON {
         skipWhitespace()
         guard let byte = current else { throw fail("unexpected end, expected a value") }
+        valueCount += 1
+        guard valueCount <= Self.maximumValueCount else { throw fail("more than \(Self.maximumValueCount) values") }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
