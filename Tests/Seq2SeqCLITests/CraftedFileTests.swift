@@ -380,7 +380,8 @@ extension CraftedRow {
                    header { $0.replacingOccurrences(of: "{\"__metadata__\":", with: "{\"__metadata__\":{},\"__metadata__\":") }),
         CraftedRow("a header that is not UTF-8", .score, 65, "the header is not valid UTF-8", bytes { $0[9] = 0xFF }),
         CraftedRow("a shape of 200,000 dimensions", .translate, 65, "the header is not valid JSON: more than 100000 values", header { text in
-            text.replacingOccurrences(of: "\"shape\":[", with: "\"shape\":[" + String(repeating: "1,", count: 200_000))
+            guard let shape = text.range(of: "\"shape\":[") else { return text }
+            return text.replacingCharacters(in: shape, with: "\"shape\":[" + String(repeating: "1,", count: 200_000))
         }),
         CraftedRow("JSON nested 40 deep", .info, 65, "nested more than 32 deep", header { text in
             text.replacingOccurrences(of: "{\"__metadata__\":", with: "{\"deep\":" + String(repeating: "[", count: 40)
