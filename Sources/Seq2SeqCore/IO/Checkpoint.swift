@@ -23,6 +23,16 @@ public struct TranslatorConfig: Codable, Equatable, Sendable {
         case maxTargetLength = "max_target_length"
     }
 
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decode(ModelConfig.self, forKey: .model)
+        tokenization = try container.decode(Tokenization.self, forKey: .tokenization)
+        lowercase = try container.decode(Bool.self, forKey: .lowercase)
+        bpe = try container.decodeIfPresent(BytePairEncoding.self, forKey: .bpe)
+        maxSourceLength = try container.decodeInteger(forKey: .maxSourceLength, in: Self.lengthRange)
+        maxTargetLength = try container.decodeInteger(forKey: .maxTargetLength, in: Self.lengthRange)
+    }
+
     public init(model: ModelConfig, tokenization: Tokenization, lowercase: Bool, bpe: BytePairEncoding? = nil,
                 maxSourceLength: Int, maxTargetLength: Int) {
         self.model = model
@@ -34,6 +44,25 @@ public struct TranslatorConfig: Codable, Equatable, Sendable {
     }
 
     public var tokenizer: Tokenizer { Tokenizer(tokenization: tokenization, lowercase: lowercase, bpe: bpe) }
+
+    /// The length limits and the most merges a config may give: what `train --max-length` and `--bpe-merges` accept.
+    public static let lengthRange = 1...100_000
+    public static let maximumMerges = 1_000_000
+
+    /// Throws `invalidConfiguration` unless the model's sizes, the length limits and the tokenizer make sense.
+    public func validate() throws(Seq2SeqError) {
+        try model.validate()
+        for (key, value) in [(CodingKeys.maxSourceLength, maxSourceLength), (.maxTargetLength, maxTargetLength)]
+        where !Self.lengthRange.contains(value) {
+            throw Seq2SeqError.invalidConfiguration(
+                reason: "\(key.stringValue) is \(value), it must be from \(Self.lengthRange.lowerBound) to \(Self.lengthRange.upperBound)")
+        }
+        if let bpe, bpe.merges.count > Self.maximumMerges {
+            throw Seq2SeqError.invalidConfiguration(
+                reason: "\"bpe_merges\" holds \(bpe.merges.count) merges, more than the limit of \(Self.maximumMerges)")
+        }
+        try validateTokenizer()
+    }
 
     /// Throws unless the merges and the tokenization agree: `bpe` needs them, `char` and `word` have none.
     func validateTokenizer() throws(Seq2SeqError) {
@@ -153,7 +182,8 @@ public struct Checkpoint {
 
     /// Reads and checks a checkpoint: format, config, vocabularies, and every tensor's name and shape.
     public static func load(path: String) throws -> Checkpoint {
-        try Checkpoint(file: SafeTensors.read(path: path), path: path)
+        let stored = try SafeTensors.readStored(path: path)
+        return try Checkpoint(file: stored.file, path: stored.name)
     }
 
     public init(file: SafeTensorsFile, path: String) throws {
@@ -169,8 +199,23 @@ public struct Checkpoint {
         do { config = try JSONDecoder().decode(TranslatorConfig.self, from: Data(configText.utf8)) } catch {
             throw invalid("the config is not valid: \(Self.describe(error))")
         }
-        do { try config.model.validate() } catch let error as Seq2SeqError { throw invalid("\(error)") }
-        do { try config.validateTokenizer() } catch { throw invalid("\(error)") }
+        do { try config.validate() } catch { throw invalid("\(error)") }
+        // Before any storage is made, the file must hold every tensor the config describes, each with its shape and
+        // values: then the storage holds the config's parameterCount floats, no more than the file's values, and a
+        // config claiming a huge model is refused at the cost of its table of names and shapes (validate() bounded
+        // every size, so the table's products cannot overflow). The vocabularies are read after this, so a claim
+        // of millions of tokens is refused before any of them is.
+        let table = ParameterTable(config: config.model)
+        var expected = Set(table.entries.map(\.name))
+        for tensor in file.tensors {
+            guard let info = table.info(named: tensor.name) else { throw invalid("unexpected tensor \"\(tensor.name)\"") }
+            guard tensor.shape == info.shape else { throw invalid("tensor \"\(tensor.name)\" has shape \(tensor.shape), expected \(info.shape)") }
+            guard tensor.values.count == info.count else {
+                throw invalid("tensor \"\(tensor.name)\" holds \(tensor.values.count) values, its shape \(info.shape) needs \(info.count)")
+            }
+            expected.remove(tensor.name)
+        }
+        if let missing = table.entries.first(where: { expected.contains($0.name) }) { throw invalid("missing tensor \"\(missing.name)\"") }
         func vocabulary(_ key: String, size: Int) throws -> Vocabulary {
             guard let text = file.metadata[key] else { throw invalid("no \"\(key)\" in the metadata") }
             let vocabulary: Vocabulary
@@ -180,17 +225,11 @@ public struct Checkpoint {
         }
         let source = try vocabulary("source_vocabulary", size: config.model.sourceVocabularySize)
         let target = try vocabulary("target_vocabulary", size: config.model.targetVocabularySize)
-        let table = ParameterTable(config: config.model)
         let parameters = ModelParameters.zeros(table)
-        var expected = Set(table.entries.map(\.name))
         for tensor in file.tensors {
-            guard let info = table.info(named: tensor.name) else { throw invalid("unexpected tensor \"\(tensor.name)\"") }
-            guard tensor.shape == info.shape else { throw invalid("tensor \"\(tensor.name)\" has shape \(tensor.shape), expected \(info.shape)") }
             guard tensor.values.allSatisfy(\.isFinite) else { throw invalid("tensor \"\(tensor.name)\" holds a non-finite value") }
-            expected.remove(tensor.name)
-            parameters.storage.setValues(tensor.values, at: info.offset)
+            if let info = table.info(named: tensor.name) { parameters.storage.setValues(tensor.values, at: info.offset) }
         }
-        if let missing = table.entries.first(where: { expected.contains($0.name) }) { throw invalid("missing tensor \"\(missing.name)\"") }
         if config.model.tieEmbeddings, let element = parameters.firstUntiedElement() {
             throw invalid("tie_embeddings is set but target_embedding.weight and generator.weight differ (first at element \(element))")
         }

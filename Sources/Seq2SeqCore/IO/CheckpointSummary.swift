@@ -34,13 +34,14 @@ public struct CheckpointSummary {
 
     public var total: Int { tensors.reduce(0) { $0 + $1.parameters } }
 
-    /// Reads and checks the checkpoint (as `translate` does), its size and its header's storage types.
+    /// Reads and checks the checkpoint (as `translate` does); its size and storage types come from the same read, so
+    /// standard input and process substitution work too.
     public init(path: String) throws {
-        checkpoint = try Checkpoint.load(path: path)
-        self.path = path
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        fileBytes = (attributes?[.size] as? NSNumber)?.intValue ?? 0
-        storageTypes = Self.storageTypes(path: path)
+        let stored = try SafeTensors.readStored(path: path)
+        checkpoint = try Checkpoint(file: stored.file, path: stored.name)
+        self.path = stored.name
+        fileBytes = stored.byteCount
+        storageTypes = stored.dtypes.map(\.rawValue).sorted()
         let table = checkpoint.model.parameters.table
         tensors = table.entries.map { Tensor(name: $0.name, shape: $0.shape, parameters: $0.count) }
         modules = Self.modules(config: checkpoint.config.model, table: table)
@@ -80,20 +81,6 @@ public struct CheckpointSummary {
         add("readout", ["readout.weight", "readout.bias"], "D·(D+2H) + D", "\(D)·(\(D)+2·\(H)) + \(D)", D * (D + 2 * H) + D)
         add("generator", ["generator.weight", "generator.bias"], "Vt·D + Vt", "\(Vt)·\(D) + \(Vt)", Vt * D + Vt)
         return modules
-    }
-
-    /// The distinct `dtype`s of the tensors in the file's header (empty if the header cannot be read again).
-    static func storageTypes(path: String) -> [String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        let prefix = handle.readData(ofLength: 8)
-        guard prefix.count == 8 else { return [] }
-        let length = prefix.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard length <= UInt64(SafeTensors.maximumHeaderByteCount) else { return [] }
-        let header = handle.readData(ofLength: Int(length))
-        guard let object = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any] else { return [] }
-        let types = object.compactMap { key, value in key == SafeTensors.metadataKey ? nil : (value as? [String: Any])?["dtype"] as? String }
-        return Array(Set(types)).sorted()
     }
 
     // MARK: - Text

@@ -38,7 +38,11 @@ public final class InputFile {
         }
         let opened = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard opened >= 0 else {
-            throw refuse(errno == ENOENT ? "no such file" : errno == EACCES ? "permission denied" : systemErrorText())
+            let reason = errno == ENOENT ? "no such file" : errno == EACCES ? "permission denied" : systemErrorText()
+            // open(2) fails on a Unix socket (ENXIO; EOPNOTSUPP on macOS) before fstat could name what it is.
+            var status = stat()
+            if stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK { throw refuse("it is a socket, not a regular file") }
+            throw refuse(reason)
         }
         var status = stat()
         guard fstat(opened, &status) == 0 else {

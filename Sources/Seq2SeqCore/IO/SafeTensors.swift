@@ -78,7 +78,7 @@ public enum SafeTensors {
     /// The tensors and metadata of a safetensors file, every dtype converted to `Float`.
     /// Anything malformed throws `Seq2SeqError.invalidCheckpoint(path:reason:)` naming the problem.
     public static func decode(_ bytes: [UInt8], path: String) throws -> SafeTensorsFile {
-        try decodeFile(bytes, path: path)
+        try decodeStored(bytes, path: path).file
     }
 
     /// Writes atomically: a temporary file in the same folder, flushed (`fsync`), then renamed over
@@ -88,12 +88,35 @@ public enum SafeTensors {
         try writeFileAtomically(bytes, to: path)
     }
 
-    /// Reads and decodes the file at `path`.
+    /// Reads and decodes the file at `path`, which may also be standard input ("-", /dev/stdin) or process
+    /// substitution (/dev/fd/N); a FIFO, device, socket or folder is refused at once (`InputFile`).
     public static func read(path: String) throws -> SafeTensorsFile {
-        let bytes = try readWholeFile(path)
-        if bytes.isEmpty { throw Seq2SeqError.emptyFile(path: path) }
-        return try decodeFile(bytes, path: path)
+        try readStored(path: path).file
     }
+
+    /// Decoding holds the file's bytes and their values as Float (twice the bytes for F16 and BF16), and a loaded
+    /// model then holds the values and its own copy of them: up to four times the file at once.
+    static let memoryPerFileByte = 4.0
+
+    /// The file at `path` read as `read(path:)` reads it, with how it was stored (what `info` reports).
+    /// A file larger than a quarter of `MemoryBudget.bytes` is refused before it is read.
+    public static func readStored(path: String) throws -> StoredSafeTensors {
+        let input = try InputFile(path: path)
+        let bytes = try input.readAll(limit: Int(MemoryBudget.bytes / memoryPerFileByte), what: "a checkpoint")
+        if bytes.isEmpty { throw Seq2SeqError.emptyFile(path: input.path) }
+        let (file, dtypes) = try decodeStored(bytes, path: input.path)
+        return StoredSafeTensors(name: input.path, byteCount: bytes.count, dtypes: dtypes, file: file)
+    }
+}
+
+/// A safetensors file as it was read: its content, and its size and storage types.
+public struct StoredSafeTensors: Sendable {
+    /// The name messages give the input: its path, or "<stdin>" for "-".
+    public let name: String
+    public let byteCount: Int
+    /// The distinct dtypes its tensors are stored as, in `SafeTensorsDType.allCases` order.
+    public let dtypes: [SafeTensorsDType]
+    public let file: SafeTensorsFile
 }
 
 // MARK: - Encoding
@@ -185,7 +208,8 @@ extension SafeTensors {
         var headerIndex: Int
     }
 
-    static func decodeFile(_ bytes: [UInt8], path: String) throws -> SafeTensorsFile {
+    /// The file and the distinct dtypes of its tensors (in `allCases` order).
+    static func decodeStored(_ bytes: [UInt8], path: String) throws -> (file: SafeTensorsFile, dtypes: [SafeTensorsDType]) {
         func refuse(_ reason: String) -> Seq2SeqError { .invalidCheckpoint(path: path, reason: reason) }
 
         // 8-byte little-endian header length N, then N bytes of header.
@@ -266,7 +290,8 @@ extension SafeTensors {
             SafeTensor(name: entry.name, shape: entry.shape,
                        values: decodeValues(bytes, from: dataStart + entry.begin, count: entry.elementCount, entry.dtype))
         }
-        return SafeTensorsFile(tensors: tensors, metadata: metadata)
+        let dtypes = SafeTensorsDType.allCases.filter { dtype in entries.contains { $0.dtype == dtype } }
+        return (SafeTensorsFile(tensors: tensors, metadata: metadata), dtypes)
     }
 
     /// `"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}`; other fields are ignored,
@@ -448,13 +473,19 @@ fileprivate struct HeaderJSONError: Error {
     var offset: Int  // byte offset inside the header
 }
 
-/// RFC 8259 JSON over the header's bytes (already checked to be UTF-8), with duplicate keys refused
-/// and nesting bounded (a real header nests 3 deep), so no input can exhaust the stack.
+/// RFC 8259 JSON over the header's bytes (already checked to be UTF-8), with duplicate keys refused,
+/// nesting bounded (a real header nests 3 deep) so no input can exhaust the stack, and the number of
+/// values bounded so that memory stays a small multiple of the header's size.
 fileprivate struct HeaderJSONParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
+    var valueCount = 0
     static let maximumDepth = 32
+    /// A tensor's entry holds about eight values, so a checkpoint's header a few thousand. Each parsed value
+    /// takes tens of bytes, against the one or two a header of "0,0,0,…" spends on it: unbounded, such a
+    /// header of 100 MB would take gigabytes.
+    static let maximumValueCount = 100_000
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -483,6 +514,8 @@ fileprivate struct HeaderJSONParser {
     private mutating func parseValue() throws -> HeaderJSON {
         skipWhitespace()
         guard let byte = current else { throw fail("unexpected end, expected a value") }
+        valueCount += 1
+        guard valueCount <= Self.maximumValueCount else { throw fail("more than \(Self.maximumValueCount) values") }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -636,36 +669,7 @@ fileprivate struct HeaderJSONParser {
     }
 }
 
-// MARK: - Files (POSIX calls, kept outside `SafeTensors` so `read`/`write` mean the C functions)
+// MARK: - System errors
 
 /// The reason of the last failed system call, e.g. "No such file or directory".
 func systemErrorText() -> String { String(cString: strerror(errno)) }
-
-/// The whole file, or `unreadableFile` naming why not (missing, a folder, a device, no permission).
-private func readWholeFile(_ path: String) throws -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw Seq2SeqError.unreadableFile(path: path, reason: systemErrorText()) }
-    defer { close(descriptor) }
-    var status = stat()
-    guard fstat(descriptor, &status) == 0 else {
-        throw Seq2SeqError.unreadableFile(path: path, reason: systemErrorText())
-    }
-    switch status.st_mode & S_IFMT {
-    case S_IFREG: break
-    case S_IFDIR: throw Seq2SeqError.unreadableFile(path: path, reason: "it is a folder")
-    default: throw Seq2SeqError.unreadableFile(path: path, reason: "it is not a regular file")  // a FIFO could block forever
-    }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(max(0, Int(status.st_size)))
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-        let got = chunk.withUnsafeMutableBytes { buffer in read(descriptor, buffer.baseAddress, buffer.count) }
-        if got < 0 {
-            if errno == EINTR { continue }
-            throw Seq2SeqError.unreadableFile(path: path, reason: systemErrorText())
-        }
-        if got == 0 { return bytes }
-        bytes.append(contentsOf: chunk[0..<got])
-    }
-}
-

@@ -55,7 +55,7 @@ private final class BundleLocator {}
 #endif
 
 /// A child that exits before reading all of its stdin must not kill the test process with SIGPIPE.
-private let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
 /// Runs `seq2seq arguments…`; `stdin` nil means /dev/null. After `timeout` seconds the process gets SIGTERM and
 /// the result says `timedOut`.
@@ -111,7 +111,7 @@ func runSeq2Seq(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval
 
 /// Writes all of `data` with write(2); stops quietly at an error such as EPIPE (the child quit without reading).
 /// Plain POSIX, so it needs no macOS-version check (FileHandle's throwing `write(contentsOf:)` is 10.15.4+).
-private func writeAll(_ data: Data, to descriptor: Int32) {
+func writeAll(_ data: Data, to descriptor: Int32) {
     data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
         var offset = 0
         while offset < buffer.count {
@@ -128,7 +128,7 @@ private func writeAll(_ data: Data, to descriptor: Int32) {
 }
 
 /// Data handed from a reader thread to the test, under a lock.
-private final class DataBox: @unchecked Sendable {
+final class DataBox: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
     func set(_ value: Data) {

@@ -537,11 +537,13 @@ private func contents(of folder: String) -> [String] {
     try withTemporaryFolder { folder in
         let missing = folder + "/missing.safetensors"
         let missingError = seq2seqError { _ = try SafeTensors.read(path: missing) }
-        #expect(missingError == .unreadableFile(path: missing, reason: "No such file or directory"))
+        #expect(missingError == .unreadableFile(path: missing, reason: "no such file"))
         let folderError = seq2seqError { _ = try SafeTensors.read(path: folder) }
-        #expect(folderError == .unreadableFile(path: folder, reason: "it is a folder"))
-        let deviceError = seq2seqError { _ = try SafeTensors.read(path: "/dev/null") }
-        #expect(deviceError == .unreadableFile(path: "/dev/null", reason: "it is not a regular file"))
+        #expect(folderError == .unreadableFile(path: folder, reason: "it is a folder, not a file"))
+        // /dev/null is read as a stream a user names on purpose (InputFile): an empty one.
+        #expect(throws: Seq2SeqError.emptyFile(path: "/dev/null")) { _ = try SafeTensors.read(path: "/dev/null") }
+        let deviceError = seq2seqError { _ = try SafeTensors.read(path: "/dev/zero") }
+        #expect(deviceError == .unreadableFile(path: "/dev/zero", reason: "it is a device, not a regular file"))
         let empty = folder + "/empty.safetensors"
         #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
         #expect(throws: Seq2SeqError.emptyFile(path: empty)) { _ = try SafeTensors.read(path: empty) }
