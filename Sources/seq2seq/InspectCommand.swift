@@ -243,16 +243,17 @@ enum InspectCommand {
     static func ranking(top: Int, feature: TraceFeature, quantity: LSTMQuantity, translator: Translator, _ arguments: Arguments,
                         include: @escaping (LSTMLayerID) -> Bool) throws {
         let input = try InputLines(arguments)
-        var traces: [InspectionTrace] = []
+        // Running sums per unit, not the traces: memory stays the same whatever the number of lines.
+        var ranking = UnitRanking(feature: feature, quantity: quantity, include: include)
         try keepingRefusal {
-            try inspectAll(input, translator) { trace, _ in if let trace { traces.append(trace) } }
+            try inspectAll(input, translator) { trace, _ in if let trace { ranking.add(trace) } }
         } finish: {
-            guard !traces.isEmpty else { return }                   // no sentence, nothing to rank: empty output
-            let ranked = UnitRanking.rank(traces, feature: feature, quantity: quantity, include: include)
+            guard ranking.sentences > 0 else { return }             // no sentence, nothing to rank: empty output
+            let ranked = ranking.ranked
             guard !ranked.isEmpty else {
                 throw Seq2SeqError.invalidOption(flag: "--feature", reason: "\(feature) never changes over the steps of the chosen layers, so no unit can follow it")
             }
-            let sentences = traces.count
+            let sentences = ranking.sentences
             Output.line("units whose \(quantity.rawValue) (\(quantity.meaning)) follows \(feature) best: Pearson r over all steps of \(sentences) sentence\(sentences == 1 ? "" : "s")")
             let layerWidth = max(24, ranked.prefix(top).map(\.layer.description.count).max() ?? 0)
             Output.line("rank  " + "layer".padding(toLength: layerWidth, withPad: " ", startingAt: 0) + "  unit        r  steps")
