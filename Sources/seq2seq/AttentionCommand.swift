@@ -52,6 +52,7 @@ enum AttentionCommand {
         case .csv, .svg: outputFolder(outputPath, fileExtension: format.rawValue)
         }
         let translator = try TranslateCommand.makeTranslator(arguments)
+        try TranslateCommand.checkDecodingMemory(translator, sentences: TranslateCommand.chunkSize)
         let input = try InputLines(arguments)
         var files = try folder.map { try LineFiles(folder: $0, fileExtension: format.rawValue) }
         let colour = outputPath == nil && Output.wantsColour

@@ -32,6 +32,7 @@ enum TranslateCommand {
         if nBest > (translator.beam?.width ?? 1) {
             throw Seq2SeqError.invalidOption(flag: "--n-best", reason: "is \(nBest), more than the beam width \(translator.beam?.width ?? 1) (set --beam)")
         }
+        try checkDecodingMemory(translator, sentences: chunkSize)
         let input = try InputLines(arguments)
         if nBest == 1 {
             try translateAll(input, translator) { result, _ in Output.line(result?.text ?? "") }
@@ -70,6 +71,22 @@ enum TranslateCommand {
         translator.noRepeatNgram = noRepeatNgram
         translator.replaceUnknown = replaceUnknown
         return translator
+    }
+
+    /// Refuses, before any decoding, a --batch-size (and --beam) whose decoding would need more memory than the process
+    /// may use, in the worst case: `sentences` handed over at once, every one as long as the checkpoint accepts.
+    static func checkDecodingMemory(_ translator: Translator, sentences: Int) throws {
+        let longest = translator.checkpoint.config.maxSourceLength
+        let needed = translator.decodingBytes(sentences: sentences, sourceLength: longest, threads: WorkerPool.shared.threads)
+        let budget = MemoryBudget.bytes
+        guard needed > budget else { return }
+        let width = translator.beam?.width ?? 1
+        let subject = "decoding \(min(translator.batchSize, sentences)) sentences of up to \(longest) tokens together"
+            + (width > 1 ? " with \(width) hypotheses each" : "")
+        let flags = (width > 1 ? "--beam \(width) " : "") + "--batch-size \(translator.batchSize)"
+        let refusal = Seq2SeqError.exceedsMemory(subject: subject, needed: needed, budget: budget,
+                                                 remedy: width > 1 ? "lower --batch-size or --beam" : "lower --batch-size")
+        throw Seq2SeqError.invalidOption(flag: flags, reason: refusal.description)
     }
 
     /// Translates every line of `input`, calling `emit` once per input line in order (nil for an empty or refused line).
