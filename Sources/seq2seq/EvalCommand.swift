@@ -28,6 +28,10 @@ enum EvalCommand {
         let pairs = numbered.map(\.pair)
         try checkBatchMemory(translator.checkpoint, numbered, corpus: corpus, batchSize: translator.batchSize, decoding: translator)
         let report = Evaluation.evaluate(translator, on: pairs)
+        let nonFinite = report.nonFiniteNumbers
+        if !nonFinite.isEmpty {
+            throw Seq2SeqError.nonFiniteOutput(path: try arguments.requiredString("--checkpoint"), what: "scores (\(nonFinite.joined(separator: ", ")))")
+        }
         if arguments.flag("--json") {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

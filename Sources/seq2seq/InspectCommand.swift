@@ -150,6 +150,7 @@ enum InspectCommand {
                 continue
             }
             let trace = translator.inspect(line.text)
+            guard trace.isFinite else { throw Seq2SeqError.nonFiniteOutput(path: input.checkpoint, what: "output scores or states") }
             unknown += trace.translation.unknownSourceTokens
             try emit(trace, line)
             try Output.checkedFlush()

@@ -24,6 +24,10 @@ enum ScoreCommand {
         let numbered = try Corpus.readNumberedPairs(path: corpus)
         try EvalCommand.checkBatchMemory(checkpoint, numbered, corpus: corpus, batchSize: batchSize)
         let scored = Evaluation.score(checkpoint, pairs: numbered.map(\.pair), batchSize: batchSize)
+        // Nothing is printed unless every number is: a model whose weights are too large gives noise, not scores.
+        if !scored.allSatisfy(\.isFinite) {
+            throw Seq2SeqError.nonFiniteOutput(path: checkpointPath, what: "log-probabilities")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         for pair in scored {

@@ -39,7 +39,7 @@ enum TranslateCommand {
             return
         }
         // N lines per input line: score<TAB>translation, best first (empty or refused lines give N empty lines).
-        try translateAll(input, translator, decode: translator.nBest(encoded:)) { list, _ in
+        try translateAll(input, translator, decode: translator.nBest(encoded:), isFinite: { $0.allSatisfy(\.result.isFinite) }) { list, _ in
             let list = list ?? []
             for n in 0..<nBest {
                 Output.line(n < list.count ? String(format: "%.6f\t", list[n].score) + list[n].result.text : "")
@@ -92,14 +92,15 @@ enum TranslateCommand {
     /// Translates every line of `input`, calling `emit` once per input line in order (nil for an empty or refused line).
     static func translateAll(_ input: InputLines, _ translator: Translator,
                              emit: (TranslationResult?, NumberedLine) throws -> Void) throws {
-        try translateAll(input, translator, decode: translator.translate(encoded:), emit: emit)
+        try translateAll(input, translator, decode: translator.translate(encoded:), isFinite: \.isFinite, emit: emit)
     }
 
     /// Decodes the lines of `input` with `decode`, a chunk at a time (all accepted lines of a chunk in one call, so that
     /// they are batched), calling `emit` once per input line in order (nil for an empty or refused line) and flushing
-    /// stdout after each chunk. Reports unknown tokens, and throws `refusedLines` at the end if any line was refused.
+    /// stdout after each chunk. A result that is not `isFinite` ends the command before anything of its chunk is
+    /// written. Reports unknown tokens, and throws `refusedLines` at the end if any line was refused.
     static func translateAll<Result>(_ input: InputLines, _ translator: Translator,
-                                     decode: ([(tokens: [String], ids: [Int])]) -> [Result],
+                                     decode: ([(tokens: [String], ids: [Int])]) -> [Result], isFinite: (Result) -> Bool,
                                      emit: (Result?, NumberedLine) throws -> Void) throws {
         let limit = translator.checkpoint.config.maxSourceLength
         var refusals = RefusedLines(input.reader)
@@ -122,6 +123,7 @@ enum TranslateCommand {
                 }
             }
             let results = decode(accepted.map(\.source))
+            if !results.allSatisfy(isFinite) { throw Seq2SeqError.nonFiniteOutput(path: input.checkpoint, what: "output scores") }
             var byLine: [Int: Result] = [:]
             for (entry, result) in zip(accepted, results) {
                 byLine[entry.line.number] = result

@@ -26,6 +26,16 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     }
 }
 
+extension EvaluationReport {
+    /// The names of the numbers that are not finite ("loss", "perplexity"), empty when every one is. A model whose
+    /// weights are too large for Float32 arithmetic gives an infinite loss; `eval` refuses to print such a report.
+    public var nonFiniteNumbers: [String] {
+        let numbers: [(String, Double?)] = [("BLEU", bleu), ("chrF", chrF), ("exact match", exactMatch),
+                                            ("token accuracy", tokenAccuracy), ("loss", loss), ("perplexity", perplexity)]
+        return numbers.filter { $0.1.map { !$0.isFinite } ?? false }.map(\.0)
+    }
+}
+
 /// Teacher-forced statistics of one batch.
 public struct TeacherForcedStatistics: Sendable {
     public var lossSum: Double
@@ -98,6 +108,9 @@ public struct ScoredPair: Codable, Equatable, Sendable {
     public var targetIds: [Int]
     /// log p(target_ids[t] | source, target_ids[..<t]) in nats.
     public var logProbs: [Float]
+    /// Whether every step's logits were usable (`Seq2SeqModel.logitsAreUsable`); when false the log-probabilities
+    /// mean nothing (not written to JSON).
+    public var isFinite = true
 
     enum CodingKeys: String, CodingKey {
         case sourceIds = "source_ids", targetIds = "target_ids", logProbs = "log_probs"
@@ -113,9 +126,14 @@ extension Evaluation {
         var results = [ScoredPair?](repeating: nil, count: pairs.count)
         for chunk in Batch.lengthSortedGroups(sources.map(\.count), size: batchSize) {
             let batch = Batch(sources: chunk.map { sources[$0] }, targets: chunk.map { targets[$0] })
-            for (index, logProbs) in zip(chunk, checkpoint.model.tokenLogProbabilities(batch)) {
+            var dropout = Dropout.off
+            let pass = checkpoint.model.forward(batch, dropout: &dropout)
+            let logits = pass.decoder.readout.logits, logProbabilities = pass.crossEntropy.logProbabilities   // [Ty·B, Vt]
+            for (b, index) in chunk.enumerated() {
+                let rows = (0..<batch.targetLengths[b]).map { t in t * batch.size + b }
                 results[index] = ScoredPair(sourceIds: sources[index] + [Vocabulary.eos], targetIds: targets[index] + [Vocabulary.eos],
-                                            logProbs: logProbs)
+                                            logProbs: rows.map { logProbabilities[$0, batch.targetIds[$0]] },
+                                            isFinite: rows.allSatisfy { Seq2SeqModel.logitsAreUsable(logits.row($0), count: logits.cols) })
             }
         }
         return results.compactMap { $0 }

@@ -100,6 +100,13 @@ public struct InspectionTrace: Sendable {
 
     public func layer(_ id: LSTMLayerID) -> LSTMLayerTrace? { layers.first { $0.id == id } }
 
+    /// Whether the translation's numbers were usable (`Translation.isFinite`) and every gate and state is finite.
+    public var isFinite: Bool {
+        translation.isFinite && layers.allSatisfy { layer in
+            layer.steps.allSatisfy { step in LSTMQuantity.allCases.allSatisfy { step[$0].allSatisfy(\.isFinite) } }
+        }
+    }
+
     /// One line of JSON: `{"source_tokens": […], "target_tokens": […], "layers": [{"module", "layer", "direction",
     /// "steps": [{"token", "i", "f", "g", "o", "c", "h"}, …]}, …]}`, keys in that order; numbers in the shortest form
     /// that reads back to the same Float. nil (an empty input line) gives the object with nothing in it.

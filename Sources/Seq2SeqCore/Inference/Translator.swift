@@ -14,6 +14,8 @@ public struct TranslationResult: Equatable, Sendable {
     public var attention: [[Float]]
     /// Source tokens that are not in the vocabulary (read as <unk>).
     public var unknownSourceTokens: Int
+    /// False when decoding met logits or attention weights it cannot trust (see `Translation.isFinite`).
+    public var isFinite = true
 }
 
 public struct Translator {
@@ -145,7 +147,8 @@ public struct Translator {
         let words = translation.tokens.last == Vocabulary.eos ? Array(targetTokens.dropLast()) : targetTokens
         return TranslationResult(sourceTokens: source.tokens + [Vocabulary.specials[Vocabulary.eos]], targetTokens: targetTokens,
                                  text: tokenizer.detokenize(words), attention: translation.attention,
-                                 unknownSourceTokens: source.ids.filter { $0 == Vocabulary.unk }.count)
+                                 unknownSourceTokens: source.ids.filter { $0 == Vocabulary.unk }.count,
+                                 isFinite: translation.isFinite)
     }
 
     /// The source position (among the `sourceTokens` real tokens, not </s>: that is no word to copy) with the highest
