@@ -89,15 +89,16 @@ func runUnderMemoryLimit(_ arguments: [String], kilobytes: Int = 3_000_000, stdi
 
     // MARK: - A 100 MB line
 
-    /// Through stdin: refused alone without being held, the lines around it translated.
-    @Test func hundredMegabyteLineIsRefusedAlone() throws {
+    /// Through stdin: refused alone without being held, the lines around it processed as if it were empty.
+    @Test(arguments: StreamCommand.allCases)
+    func hundredMegabyteLineIsRefusedAlone(command: StreamCommand) throws {
         try withTemporaryDirectory { folder in
-            let checkpoint = try writeTinyCheckpoint(in: folder)
+            let arguments = command.arguments(checkpoint: try writeTinyCheckpoint(in: folder))
             var input = Data("a b\n".utf8)
             input.append(Data(repeating: UInt8(ascii: "a"), count: 100_000_000))
             input.append(Data("\nd e\n".utf8))
-            let expected = try runSeq2Seq(["translate", "--checkpoint", checkpoint], stdin: Data("a b\n\nd e\n".utf8))
-            let result = try runUnderMemoryLimit(["translate", "--checkpoint", checkpoint], stdin: input)
+            let expected = try runSeq2Seq(arguments, stdin: Data("a b\n\nd e\n".utf8))
+            let result = try runUnderMemoryLimit(arguments, stdin: input)
             #expect(!result.terminatedBySignal && !result.timedOut)
             #expect(result.exitCode == 65, "\(result.stderr)")
             #expect(result.stdout == expected.stdout && lines(of: result.stdout).count == 3)
