@@ -52,16 +52,10 @@ enum AttentionCommand {
         case .csv, .svg: outputFolder(outputPath, fileExtension: format.rawValue)
         }
         let translator = try TranslateCommand.makeTranslator(arguments)
-        let input = try InputSentences(arguments)
-        if format == .svg && folder == nil {
-            let sentences = input.lines.filter { !$0.text.allSatisfy(\.isWhitespace) }.count
-            if sentences > sheetLimit {
-                throw Seq2SeqError.invalidOption(flag: "--output", reason: "one SVG sheet holds at most \(sheetLimit) sentences and the input has \(sentences); give a folder to get one picture per line")
-            }
-        }
-        if let folder { try createFolder(folder) }
+        try TranslateCommand.checkDecodingMemory(translator, sentences: TranslateCommand.chunkSize)
+        let input = try InputLines(arguments)
+        var files = try folder.map { try LineFiles(folder: $0, fileExtension: format.rawValue) }
         let colour = outputPath == nil && Output.wantsColour
-        let digits = String(input.lines.count).count
         var blocks: [String] = [], pictures: [(title: String, result: TranslationResult)] = []
         var refusal: Error? = nil, firstBlock = true
         do {
@@ -75,15 +69,16 @@ enum AttentionCommand {
                 case .svg:
                     guard let result else { return }
                     let title = AttentionExport.title(source: line.text, result: result)
-                    if let folder {
-                        try Output.writeFile(AttentionExport.svg(result, title: title), to: fileName(folder, line, digits, "svg"))
+                    if files != nil {
+                        try files?.write(AttentionExport.svg(result, title: title), line: line)
                     } else {
+                        guard pictures.count < sheetLimit else { throw sheetIsFull() }
                         pictures.append((title, result))
                     }
                     return
                 }
-                if let folder {
-                    if result != nil { try Output.writeFile(block, to: fileName(folder, line, digits, format.rawValue)) }
+                if files != nil {
+                    if result != nil { try files?.write(block, line: line) }
                 } else if outputPath == nil {
                     if format != .json && !firstBlock { Output.line("") }      // an empty line between blocks
                     Output.raw(block)
@@ -96,8 +91,11 @@ enum AttentionCommand {
             guard case .refusedLines = error else { throw error }
             refusal = error       // still write what was translated
         }
-        if folder == nil {
-            let text = format == .svg ? AttentionExport.svgSheet(pictures)
+        if let files {
+            try files.finish(lastLine: input.reader.linesRead)
+        } else {
+            // Empty input is empty output, not an empty sheet.
+            let text = format == .svg ? (input.reader.linesRead == 0 ? "" : AttentionExport.svgSheet(pictures))
                 : blocks.joined(separator: format == .json ? "" : "\n")
             if let outputPath {
                 try Output.writeFile(text, to: outputPath)
@@ -108,25 +106,59 @@ enum AttentionCommand {
         if let refusal { throw refusal }
     }
 
+    /// The refusal of a sentence more than one SVG sheet holds (known only when it comes: the input is a stream).
+    static func sheetIsFull() -> Seq2SeqError {
+        .invalidOption(flag: "--output", reason: "one SVG sheet holds at most \(sheetLimit) sentences and the input has more; give a folder to get one picture per line")
+    }
+
     /// The folder for one file per line: an --output that does not end in `.fileExtension`.
     static func outputFolder(_ path: String?, fileExtension: String) -> String? {
         guard let path, !path.lowercased().hasSuffix("." + fileExtension) else { return nil }
         return path
     }
+}
 
-    /// FOLDER/line-007.svg: the input line's number, zero-padded so that the files sort in input order.
-    static func fileName(_ folder: String, _ line: NumberedLine, _ digits: Int, _ fileExtension: String) -> String {
-        let number = String(line.number)
-        return URL(fileURLWithPath: folder)
-            .appendingPathComponent("line-" + String(repeating: "0", count: max(0, digits - number.count)) + number + "." + fileExtension).path
+/// One file per input line in a folder, FOLDER/line-007.svg: the line's number, zero-padded to the digits of the
+/// input's last line so that the files sort in input order. The input is a stream, so its number of lines is known
+/// only at the end: each file is written as its line comes, padded to the digits of that line's own number, and
+/// `finish` renames the files that need more.
+struct LineFiles {
+    let folder: String
+    let fileExtension: String
+    private var written: [Int] = []
+
+    /// Creates the folder (and its parents) if needed.
+    init(folder: String, fileExtension: String) throws {
+        self.folder = folder
+        self.fileExtension = fileExtension
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw Seq2SeqError.unwritableFile(path: folder, reason: "cannot create the folder")
+        }
     }
 
-    static func createFolder(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw Seq2SeqError.unwritableFile(path: path, reason: "cannot create the folder")
+    /// Writes the file of `line`.
+    mutating func write(_ text: String, line: NumberedLine) throws {
+        try Output.writeFile(text, to: path(line.number, digits: String(line.number).count))
+        written.append(line.number)
+    }
+
+    /// Renames the files whose names have fewer digits than `lastLine`, the number of the input's last line.
+    func finish(lastLine: Int) throws {
+        let digits = String(lastLine).count
+        for number in written where String(number).count < digits {
+            let from = path(number, digits: String(number).count), to = path(number, digits: digits)
+            guard rename(from, to) == 0 else {
+                throw Seq2SeqError.unwritableFile(path: to, reason: String(cString: strerror(errno)))
+            }
         }
+    }
+
+    private func path(_ number: Int, digits: Int) -> String {
+        let text = String(number)
+        return URL(fileURLWithPath: folder)
+            .appendingPathComponent("line-" + String(repeating: "0", count: max(0, digits - text.count)) + text + "." + fileExtension).path
     }
 }
 

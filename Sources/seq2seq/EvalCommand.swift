@@ -22,8 +22,16 @@ enum EvalCommand {
 
     static func run(_ arguments: Arguments) throws {
         let translator = try TranslateCommand.makeTranslator(arguments)
-        let pairs = try Corpus.readPairs(path: try arguments.requiredString("--corpus"))
+        try TranslateCommand.checkDecodingMemory(translator, sentences: Evaluation.translationChunk)
+        let corpus = try arguments.requiredString("--corpus")
+        let numbered = try Corpus.readNumberedPairs(path: corpus)
+        let pairs = numbered.map(\.pair)
+        try checkBatchMemory(translator.checkpoint, numbered, corpus: corpus, batchSize: translator.batchSize, decoding: translator)
         let report = Evaluation.evaluate(translator, on: pairs)
+        let nonFinite = report.nonFiniteNumbers
+        if !nonFinite.isEmpty {
+            throw Seq2SeqError.nonFiniteOutput(path: try arguments.requiredString("--checkpoint"), what: "scores (\(nonFinite.joined(separator: ", ")))")
+        }
         if arguments.flag("--json") {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -36,6 +44,24 @@ enum EvalCommand {
         Output.line(String(format: "exact match     %.2f%%", report.exactMatch))
         Output.line(String(format: "token accuracy  %.2f%%   (teacher-forced)", report.tokenAccuracy))
         Output.line(String(format: "perplexity      %.4f   (loss %.4f nats/token)", report.perplexity, report.loss))
+    }
+}
+
+extension EvalCommand {
+    /// Refuses, before any work, pairs whose batch would need more memory than the process may use (an estimate from
+    /// their lengths, `Evaluation.heaviestBatch`), naming the longest pair of that batch by its line.
+    static func checkBatchMemory(_ checkpoint: Checkpoint, _ pairs: [(line: Int, pair: SentencePair)], corpus: String,
+                                 batchSize: Int, decoding: Translator? = nil) throws {
+        guard let heaviest = Evaluation.heaviestBatch(checkpoint, pairs: pairs.map(\.pair), batchSize: batchSize, decoding: decoding,
+                                                      threads: WorkerPool.shared.threads) else { return }
+        let budget = MemoryBudget.bytes
+        guard heaviest.bytes > budget else { return }
+        let others = heaviest.pairs - 1
+        let name = corpus == "-" ? "<stdin>" : corpus
+        let subject = "\(name):\(pairs[heaviest.pair].line): this pair of \(heaviest.sourceTokens) source and \(heaviest.targetTokens) target tokens"
+            + (others > 0 ? ", in a batch with \(others) other pair\(others == 1 ? "" : "s")," : "")
+        throw Seq2SeqError.exceedsMemory(subject: subject, needed: heaviest.bytes, budget: budget,
+                                         remedy: "shorten or leave out the pair" + (others > 0 ? ", or lower --batch-size" : ""))
     }
 }
 

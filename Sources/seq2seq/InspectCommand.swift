@@ -130,27 +130,33 @@ enum InspectCommand {
         return translator
     }
 
-    /// Inspects every line in input order, calling `emit` once per line (nil for an empty or refused line); lines
-    /// longer than the checkpoint allows are reported and refused, as `translate` does.
-    static func inspectAll(_ input: InputSentences, _ translator: Translator,
+    /// Inspects every line of the input in order, calling `emit` once per line (nil for an empty or refused line) and
+    /// flushing stdout after it; lines that are not UTF-8 or too long are reported and refused, as `translate` does.
+    static func inspectAll(_ input: InputLines, _ translator: Translator,
                            emit: (InspectionTrace?, NumberedLine) throws -> Void) throws {
         let limit = translator.checkpoint.config.maxSourceLength
-        var refused = 0, unknown = 0
-        for line in input.lines {
+        var refusals = RefusedLines(input.reader)
+        var unknown = 0
+        while let entry = try input.reader.next() {
+            guard let line = refusals.text(of: entry) else {
+                try emit(nil, NumberedLine(number: entry.number, text: ""))
+                continue
+            }
             guard !line.text.allSatisfy(\.isWhitespace) else { try emit(nil, line); continue }
             let length = translator.tokenizer.tokenize(line.text).count
             guard length <= limit else {
-                Output.error("Error: \(Seq2SeqError.inputTooLong(path: input.name, line: line.number, length: length, limit: limit))")
-                refused += 1
+                refusals.refuse(.inputTooLong(path: input.name, line: line.number, length: length, limit: limit))
                 try emit(nil, line)
                 continue
             }
             let trace = translator.inspect(line.text)
+            guard trace.isFinite else { throw Seq2SeqError.nonFiniteOutput(path: input.checkpoint, what: "output scores or states") }
             unknown += trace.translation.unknownSourceTokens
             try emit(trace, line)
+            try Output.checkedFlush()
         }
-        if unknown > 0 { Output.error("note: \(unknown) source token\(unknown == 1 ? " was" : "s were") not in the vocabulary and read as <unk>") }
-        if refused > 0 { throw Seq2SeqError.refusedLines(path: input.name, count: refused) }
+        TranslateCommand.reportUnknown(unknown)
+        try refusals.finish()
     }
 
     /// Runs `body`; a refusal of some lines is rethrown only after `finish` has written what was inspected.
@@ -170,16 +176,9 @@ enum InspectCommand {
 
     static func everything(format: InspectFormat, quantities: [LSTMQuantity], translator: Translator, _ arguments: Arguments,
                            outputPath: String?, include: @escaping (LSTMLayerID) -> Bool) throws {
-        let input = try InputSentences(arguments)
+        let input = try InputLines(arguments)
         let folder = format == .svg ? AttentionCommand.outputFolder(outputPath, fileExtension: "svg") : nil
-        if format == .svg && folder == nil {
-            let sentences = input.lines.filter { !$0.text.allSatisfy(\.isWhitespace) }.count
-            if sentences > AttentionCommand.sheetLimit {
-                throw Seq2SeqError.invalidOption(flag: "--output", reason: "one SVG sheet holds at most \(AttentionCommand.sheetLimit) sentences and the input has \(sentences); give a folder to get one picture per line")
-            }
-        }
-        if let folder { try AttentionCommand.createFolder(folder) }
-        let digits = String(input.lines.count).count
+        var files = try folder.map { try LineFiles(folder: $0, fileExtension: "svg") }
         var lines: [String] = [], pictures: [(title: String, trace: InspectionTrace)] = []
         try keepingRefusal {
             try inspectAll(input, translator) { trace, line in
@@ -192,10 +191,10 @@ enum InspectCommand {
                 case .svg:
                     guard let trace else { return }
                     let title = AttentionExport.title(source: line.text, result: trace.translation)
-                    if let folder {
-                        try Output.writeFile(InspectionExport.heatmapSVG([(title, trace)], layers: include, quantities: quantities),
-                                             to: AttentionCommand.fileName(folder, line, digits, "svg"))
+                    if files != nil {
+                        try files?.write(InspectionExport.heatmapSVG([(title, trace)], layers: include, quantities: quantities), line: line)
                     } else {
+                        guard pictures.count < AttentionCommand.sheetLimit else { throw AttentionCommand.sheetIsFull() }
                         pictures.append((title, trace))
                     }
                 case .text:
@@ -203,8 +202,10 @@ enum InspectCommand {
                 }
             }
         } finish: {
-            guard folder == nil else { return }
-            let text = format == .svg ? InspectionExport.heatmapSVG(pictures, layers: include, quantities: quantities) : lines.joined()
+            if let files { return try files.finish(lastLine: input.reader.linesRead) }
+            // Empty input is empty output, not an empty sheet.
+            let text = format == .svg && input.reader.linesRead > 0
+                ? InspectionExport.heatmapSVG(pictures, layers: include, quantities: quantities) : lines.joined()
             if let outputPath {
                 try Output.writeFile(text, to: outputPath)
             } else if format == .svg {
@@ -217,7 +218,7 @@ enum InspectCommand {
 
     static func unitView(_ id: LSTMLayerID, unit: Int, quantity: LSTMQuantity, format: InspectFormat, translator: Translator,
                          _ arguments: Arguments, outputPath: String?) throws {
-        let input = try InputSentences(arguments)
+        let input = try InputLines(arguments)
         var lines: [[(token: String, value: Float)]] = []
         try keepingRefusal {
             try inspectAll(input, translator) { trace, _ in
@@ -227,12 +228,13 @@ enum InspectCommand {
             }
         } finish: {
             let heading = InspectionExport.unitHeading(layer: id, unit: unit, quantity: quantity)
-            let text: String
+            var text: String
             switch format {
             case .svg: text = InspectionExport.unitSVG(lines, heading: heading, quantity: quantity)
             case .text: text = InspectionExport.unitText(lines, heading: heading, quantity: quantity, colour: outputPath == nil && Output.wantsColour)
             case .json: preconditionFailure("json is refused with --unit before this point")
             }
+            if input.reader.linesRead == 0 { text = "" }            // empty input is empty output, not an empty picture
             if let outputPath { try Output.writeFile(text, to: outputPath) } else { Output.raw(text) }
         }
     }
@@ -241,16 +243,19 @@ enum InspectCommand {
 
     static func ranking(top: Int, feature: TraceFeature, quantity: LSTMQuantity, translator: Translator, _ arguments: Arguments,
                         include: @escaping (LSTMLayerID) -> Bool) throws {
-        let input = try InputSentences(arguments)
-        var traces: [InspectionTrace] = []
+        let input = try InputLines(arguments)
+        // Running sums per unit, not the traces: memory stays the same whatever the number of lines.
+        var ranking = UnitRanking(feature: feature, quantity: quantity, include: include)
         try keepingRefusal {
-            try inspectAll(input, translator) { trace, _ in if let trace { traces.append(trace) } }
+            try inspectAll(input, translator) { trace, _ in if let trace { ranking.add(trace) } }
         } finish: {
-            let ranked = UnitRanking.rank(traces, feature: feature, quantity: quantity, include: include)
+            guard ranking.sentences > 0 else { return }             // no sentence, nothing to rank: empty output
+            let ranked = ranking.ranked
             guard !ranked.isEmpty else {
                 throw Seq2SeqError.invalidOption(flag: "--feature", reason: "\(feature) never changes over the steps of the chosen layers, so no unit can follow it")
             }
-            Output.line("units whose \(quantity.rawValue) (\(quantity.meaning)) follows \(feature) best: Pearson r over all steps of \(traces.count) sentence\(traces.count == 1 ? "" : "s")")
+            let sentences = ranking.sentences
+            Output.line("units whose \(quantity.rawValue) (\(quantity.meaning)) follows \(feature) best: Pearson r over all steps of \(sentences) sentence\(sentences == 1 ? "" : "s")")
             let layerWidth = max(24, ranked.prefix(top).map(\.layer.description.count).max() ?? 0)
             Output.line("rank  " + "layer".padding(toLength: layerWidth, withPad: " ", startingAt: 0) + "  unit        r  steps")
             for (rank, entry) in ranked.prefix(top).enumerated() {

@@ -4,6 +4,7 @@
 
 import Foundation
 import Seq2SeqCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -53,25 +54,65 @@ extension Seq2SeqError {
     }
 }
 
-/// Writes to the standard streams. Stdout goes through the standard library's buffered `print` (fast for many
-/// lines; `flush()` pushes it out); stderr is written unbuffered with write(2), so messages appear at once.
+/// Writes to the standard streams. Stdout is buffered here (fast for many lines; a terminal gets each line at once)
+/// and written with write(2), so that a failed write is known with its reason (stdio's `ferror` says only that one
+/// failed): the first failure is kept, nothing more is written, and `checkedFlush()` or `finish` turn it into exit 74.
+/// SIGPIPE keeps its default, so a reader that closes the pipe ends the process quietly, as it ends every filter;
+/// only where SIGPIPE is ignored does a closed pipe come back as a failed write (EPIPE). Stderr is written unbuffered,
+/// so messages appear at once.
 enum Output {
     static let standardOutputIsTerminal = isatty(STDOUT_FILENO) == 1
     static let standardErrorIsTerminal = isatty(STDERR_FILENO) == 1
 
+    /// Stdout's bytes not yet written, and the errno of the first write that failed.
+    private struct PendingOutput {
+        var bytes: [UInt8] = []
+        var failure: Int32? = nil
+    }
+    private static let standardOutput = Mutex(PendingOutput())
+    /// Bytes kept before they are written: few system calls, and little held back from a reader.
+    private static let bufferSize = 1 << 16
+
     /// One line of results on stdout.
     static func line(_ text: String) {
-        print(text)
+        raw(text + "\n")
     }
 
     /// Text on stdout exactly as given (no line end added).
     static func raw(_ text: String) {
-        print(text, terminator: "")
+        standardOutput.withLock { output in
+            guard output.failure == nil else { return }
+            output.bytes.append(contentsOf: text.utf8)
+            if output.bytes.count >= bufferSize || standardOutputIsTerminal { writePending(&output) }
+        }
     }
 
-    /// Pushes buffered stdout to its destination now (for a reader waiting on a pipe, line by line).
+    /// Pushes buffered stdout to its destination now (for a reader waiting on a pipe); a failure is kept for later.
     static func flush() {
-        fflush(nil)
+        standardOutput.withLock { writePending(&$0) }
+    }
+
+    /// Flushes stdout and throws `.outputFailed` if any write to it has failed: the output is incomplete.
+    static func checkedFlush() throws {
+        flush()
+        if let failure = standardOutput.withLock({ $0.failure }) {
+            throw Seq2SeqError.outputFailed(path: "<stdout>", reason: String(cString: strerror(failure)))
+        }
+    }
+
+    private static func writePending(_ output: inout PendingOutput) {
+        var written = 0
+        while written < output.bytes.count && output.failure == nil {
+            let count = output.bytes.withUnsafeBytes { bytes in
+                bytes.baseAddress.map { write(STDOUT_FILENO, $0 + written, bytes.count - written) } ?? 0
+            }
+            if count >= 0 {
+                written += count
+            } else if errno != EINTR {
+                output.failure = errno
+            }
+        }
+        output.bytes.removeAll(keepingCapacity: true)
     }
 
     /// One line of messages (progress, summaries, warnings) on stderr.
@@ -120,9 +161,15 @@ enum Output {
         finish(code)
     }
 
-    /// Flushes stdout and ends the process.
+    /// Flushes stdout and ends the process; if writing stdout failed, the output is incomplete, which is said on
+    /// stderr (once) and ends the process with `ioError` whatever else happened.
     static func finish(_ code: ExitCode) -> Never {
-        flush()
+        do {
+            try checkedFlush()
+        } catch {
+            if code != .ioError { Self.error("Error: \(error)") }
+            exit(ExitCode.ioError.rawValue)
+        }
         exit(code.rawValue)
     }
 

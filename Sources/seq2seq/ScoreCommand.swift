@@ -17,9 +17,17 @@ enum ScoreCommand {
         discussion: "Without --json, one line a pair: the total log-probability, the number of target tokens (with </s>) and their mean, tab-separated.")
 
     static func run(_ arguments: Arguments) throws {
-        let checkpoint = try Checkpoint.load(path: try arguments.requiredString("--checkpoint"))
-        let pairs = try Corpus.readPairs(path: try arguments.requiredString("--corpus"))
-        let scored = Evaluation.score(checkpoint, pairs: pairs, batchSize: try arguments.int("--batch-size", default: 64, in: 1...65_536))
+        let checkpointPath = try arguments.requiredString("--checkpoint")
+        let batchSize = try arguments.int("--batch-size", default: 64, in: 1...65_536)
+        let checkpoint = try Checkpoint.load(path: checkpointPath)
+        let corpus = try arguments.requiredString("--corpus")
+        let numbered = try Corpus.readNumberedPairs(path: corpus)
+        try EvalCommand.checkBatchMemory(checkpoint, numbered, corpus: corpus, batchSize: batchSize)
+        let scored = Evaluation.score(checkpoint, pairs: numbered.map(\.pair), batchSize: batchSize)
+        // Nothing is printed unless every number is: a model whose weights are too large gives noise, not scores.
+        if !scored.allSatisfy(\.isFinite) {
+            throw Seq2SeqError.nonFiniteOutput(path: checkpointPath, what: "log-probabilities")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         for pair in scored {

@@ -20,7 +20,7 @@ enum TranslateCommand {
             noRepeatNgramOption,
             OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work. (default: all cores)"),
         ],
-        discussion: "Output has exactly one line per input line. Lines longer than the checkpoint's maximum length are refused with a message on stderr and left empty; the exit code is then 65.")
+        discussion: "Output has exactly one line per input line; empty input gives empty output. A line that is not UTF-8, longer than 1 MB or longer than the checkpoint's maximum length is refused with a message on stderr and left empty, the other lines are translated, and the exit code is then 65.")
 
     /// Decoding options `attention` shares.
     static let replaceUnknownOption = OptionInfo(name: "--replace-unk", valueName: nil, help: "Replace each emitted <unk> by the source token with the highest attention weight at that step (OpenNMT's replace_unk; the </s> column is not a candidate).")
@@ -32,21 +32,23 @@ enum TranslateCommand {
         if nBest > (translator.beam?.width ?? 1) {
             throw Seq2SeqError.invalidOption(flag: "--n-best", reason: "is \(nBest), more than the beam width \(translator.beam?.width ?? 1) (set --beam)")
         }
-        // Read, translate and write 1,024 lines at a time: memory stays bounded whatever the input's size.
-        let reader = try arguments.string("--input").map { try LineReader(path: $0) } ?? LineReader()
-        let chunks = { try reader.next(1024) }
+        try checkDecodingMemory(translator, sentences: chunkSize)
+        let input = try InputLines(arguments)
         if nBest == 1 {
-            try translateAll(chunks, name: reader.path, translator) { result, _ in Output.line(result?.text ?? "") }
+            try translateAll(input, translator) { result, _ in Output.line(result?.text ?? "") }
             return
         }
         // N lines per input line: score<TAB>translation, best first (empty or refused lines give N empty lines).
-        try translateAll(chunks, name: reader.path, translator, decode: translator.nBest(encoded:)) { list, _ in
+        try translateAll(input, translator, decode: translator.nBest(encoded:), isFinite: { $0.allSatisfy(\.result.isFinite) }) { list, _ in
             let list = list ?? []
             for n in 0..<nBest {
                 Output.line(n < list.count ? String(format: "%.6f\t", list[n].score) + list[n].result.text : "")
             }
         }
     }
+
+    /// Lines read, translated and written together: memory stays bounded whatever the input's size.
+    static let chunkSize = 1024
 
     static func makeTranslator(_ arguments: Arguments) throws -> Translator {
         if arguments.command.options.contains(where: { $0.name == "--threads" }) {
@@ -71,78 +73,120 @@ enum TranslateCommand {
         return translator
     }
 
-    /// Translates every line of `input` (whole, in memory) in chunks; see the streaming form below.
-    static func translateAll(_ input: InputSentences, _ translator: Translator,
-                             emit: (TranslationResult?, NumberedLine) throws -> Void) throws {
-        var next = 0
-        try translateAll({
-            guard next < input.lines.count else { return nil }
-            defer { next += 1024 }
-            return input.lines[next ..< min(next + 1024, input.lines.count)].map { InputLine.text($0) }
-        }, name: input.name, translator, emit: emit)
+    /// Refuses, before any decoding, a --batch-size (and --beam) whose decoding would need more memory than the process
+    /// may use, in the worst case: `sentences` handed over at once, every one as long as the checkpoint accepts.
+    static func checkDecodingMemory(_ translator: Translator, sentences: Int) throws {
+        let longest = translator.checkpoint.config.maxSourceLength
+        let needed = translator.decodingBytes(sentences: sentences, sourceLength: longest, threads: WorkerPool.shared.threads)
+        let budget = MemoryBudget.bytes
+        guard needed > budget else { return }
+        let width = translator.beam?.width ?? 1
+        let subject = "decoding \(min(translator.batchSize, sentences)) sentences of up to \(longest) tokens together"
+            + (width > 1 ? " with \(width) hypotheses each" : "")
+        let flags = (width > 1 ? "--beam \(width) " : "") + "--batch-size \(translator.batchSize)"
+        let refusal = Seq2SeqError.exceedsMemory(subject: subject, needed: needed, budget: budget,
+                                                 remedy: width > 1 ? "lower --batch-size or --beam" : "lower --batch-size")
+        throw Seq2SeqError.invalidOption(flag: flags, reason: refusal.description)
     }
 
-    /// Translates the lines `nextChunk` hands out, calling `emit` once per input line in order (nil for an empty or
-    /// refused line).
-    static func translateAll(_ nextChunk: () throws -> [InputLine]?, name: String, _ translator: Translator,
+    /// Translates every line of `input`, calling `emit` once per input line in order (nil for an empty or refused line).
+    static func translateAll(_ input: InputLines, _ translator: Translator,
                              emit: (TranslationResult?, NumberedLine) throws -> Void) throws {
-        try translateAll(nextChunk, name: name, translator, decode: translator.translate(encoded:), emit: emit)
+        try translateAll(input, translator, decode: translator.translate(encoded:), isFinite: \.isFinite, emit: emit)
     }
 
-    /// Decodes the lines `nextChunk` hands out with `decode` (all accepted lines of a chunk in one call, so that they
-    /// are batched), calling `emit` once per input line in order (nil for an empty or refused line). Reports unknown
-    /// tokens, and throws `refusedLines` at the end if any line was too long.
-    static func translateAll<Result>(_ nextChunk: () throws -> [InputLine]?, name: String, _ translator: Translator,
-                                     decode: ([(tokens: [String], ids: [Int])]) -> [Result],
+    /// Decodes the lines of `input` with `decode`, a chunk at a time (all accepted lines of a chunk in one call, so that
+    /// they are batched), calling `emit` once per input line in order (nil for an empty or refused line) and flushing
+    /// stdout after each chunk. A result that is not `isFinite` ends the command before anything of its chunk is
+    /// written. Reports unknown tokens, and throws `refusedLines` at the end if any line was refused.
+    static func translateAll<Result>(_ input: InputLines, _ translator: Translator,
+                                     decode: ([(tokens: [String], ids: [Int])]) -> [Result], isFinite: (Result) -> Bool,
                                      emit: (Result?, NumberedLine) throws -> Void) throws {
         let limit = translator.checkpoint.config.maxSourceLength
-        var refused = 0, unknown = 0
-        while let chunk = try nextChunk() {
+        var refusals = RefusedLines(input.reader)
+        var unknown = 0
+        while let chunk = try input.reader.next(chunkSize) {
             var accepted: [(line: NumberedLine, source: (tokens: [String], ids: [Int]))] = []
             var lines: [NumberedLine] = []
-            for input in chunk {
-                switch input {
-                case let .tooLong(number, bytes):
-                    Output.error("Error: \(Seq2SeqError.lineTooLong(path: name, line: number, bytes: bytes, limit: 1 << 20))")
-                    refused += 1
-                    lines.append(NumberedLine(number: number, text: ""))
-                case let .text(line):
-                    lines.append(line)
-                    if line.text.allSatisfy(\.isWhitespace) { continue }
-                    let source = translator.encodeSource(line.text)
-                    if source.tokens.count > limit {
-                        Output.error("Error: \(Seq2SeqError.inputTooLong(path: name, line: line.number, length: source.tokens.count, limit: limit))")
-                        refused += 1
-                    } else {
-                        accepted.append((line, source))
-                    }
+            for entry in chunk {
+                guard let line = refusals.text(of: entry) else {
+                    lines.append(NumberedLine(number: entry.number, text: ""))
+                    continue
+                }
+                lines.append(line)
+                if line.text.allSatisfy(\.isWhitespace) { continue }
+                let source = translator.encodeSource(line.text)
+                if source.tokens.count > limit {
+                    refusals.refuse(.inputTooLong(path: input.name, line: line.number, length: source.tokens.count, limit: limit))
+                } else {
+                    accepted.append((line, source))
                 }
             }
             let results = decode(accepted.map(\.source))
+            if !results.allSatisfy(isFinite) { throw Seq2SeqError.nonFiniteOutput(path: input.checkpoint, what: "output scores") }
             var byLine: [Int: Result] = [:]
             for (entry, result) in zip(accepted, results) {
                 byLine[entry.line.number] = result
                 unknown += entry.source.ids.filter { $0 == Vocabulary.unk }.count
             }
             for line in lines { try emit(byLine[line.number], line) }
+            try Output.checkedFlush()
         }
-        if unknown > 0 { Output.error("note: \(unknown) source token\(unknown == 1 ? " was" : "s were") not in the vocabulary and read as <unk>") }
-        if refused > 0 { throw Seq2SeqError.refusedLines(path: name, count: refused) }
+        reportUnknown(unknown)
+        try refusals.finish()
+    }
+
+    static func reportUnknown(_ count: Int) {
+        if count > 0 { Output.error("note: \(count) source token\(count == 1 ? " was" : "s were") not in the vocabulary and read as <unk>") }
     }
 }
 
-/// The sentences to translate: the lines of --input, or of standard input (named "<stdin>" in messages).
-struct InputSentences {
-    let name: String
-    let lines: [NumberedLine]
+/// The sentences to translate, as a stream: the lines of --input, or of standard input ("-" or no --input), with
+/// the checkpoint that messages about them name.
+struct InputLines {
+    let reader: LineReader
+    let checkpoint: String
+    /// The name messages give the input: its path, or "<stdin>".
+    var name: String { reader.path }
 
     init(_ arguments: Arguments) throws {
-        if let path = arguments.string("--input") {
-            name = path
-            lines = try Corpus.readLines(path: path)
-        } else {
-            name = "<stdin>"
-            lines = try Corpus.decodeLines(bytes: [UInt8](FileHandle.standardInput.readDataToEndOfFile()), path: name)
+        checkpoint = try arguments.requiredString("--checkpoint")
+        reader = try LineReader(path: arguments.string("--input") ?? "-")
+    }
+}
+
+/// The input lines a command refuses (not UTF-8, or too long in bytes or tokens), each reported on stderr as it is
+/// met, while every other line is still processed; their output stays empty. `finish` ends the command with
+/// `refusedLines` (65) if there were any, once everything else is written.
+struct RefusedLines {
+    let name: String
+    let maxLineBytes: Int
+    private(set) var count = 0
+
+    init(_ reader: LineReader) {
+        name = reader.path
+        maxLineBytes = reader.maxLineBytes
+    }
+
+    /// The line's text, or nil (reported) when the reader could not make text of it.
+    mutating func text(of input: InputLine) -> NumberedLine? {
+        switch input {
+        case let .text(line):
+            return line
+        case let .tooLong(number, bytes):
+            refuse(.lineTooLong(path: name, line: number, bytes: bytes, limit: maxLineBytes))
+        case let .invalidUTF8(number, byte):
+            refuse(.malformedLine(path: name, line: number, reason: "invalid UTF-8 at byte \(byte) of the line"))
         }
+        return nil
+    }
+
+    mutating func refuse(_ error: Seq2SeqError) {
+        Output.error("Error: \(error)")
+        count += 1
+    }
+
+    func finish() throws {
+        if count > 0 { throw Seq2SeqError.refusedLines(path: name, count: count) }
     }
 }

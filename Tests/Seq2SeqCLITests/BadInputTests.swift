@@ -358,31 +358,14 @@ struct BadTrainFile: CustomTestStringConvertible, Sendable {
         }
     }
 
-    // MARK: - Standard input and --input of translate and attention
+    // MARK: - --input of translate and attention (empty and invalid input: StreamTests)
 
     @Test(arguments: [CheckpointCommand.translate, .attention])
-    func emptyInput(command: CheckpointCommand) throws {
+    func missingInputFile(command: CheckpointCommand) throws {
         try withTrainedTinyModel { run in
             let arguments = command.arguments(checkpoint: run.checkpoint, run: run)
-            expectError(try runSeq2Seq(arguments, stdin: Data()), exitCode: 65, mentions: ["<stdin>", "empty"])
-            expectError(try runSeq2Seq(arguments), exitCode: 65, mentions: ["<stdin>", "empty"])       // /dev/null
-            let file = run.folder.appendingPathComponent("empty.txt").path
-            try Data().write(to: URL(fileURLWithPath: file))
-            expectError(try runSeq2Seq(arguments + ["--input", file]), exitCode: 65, mentions: [file, "empty"])
             let missing = run.folder.appendingPathComponent("missing.txt").path
             expectError(try runSeq2Seq(arguments + ["--input", missing]), exitCode: 66, mentions: [missing])
-        }
-    }
-
-    @Test(arguments: [CheckpointCommand.translate, .attention])
-    func invalidUTF8Input(command: CheckpointCommand) throws {
-        try withTrainedTinyModel { run in
-            let arguments = command.arguments(checkpoint: run.checkpoint, run: run)
-            let bytes = Data(Array("1 2\n3 ".utf8) + [0xE2, 0x28, 0xA1] + Array("\n4 5\n".utf8))
-            expectError(try runSeq2Seq(arguments, stdin: bytes), exitCode: 65, mentions: ["<stdin>:2:", "UTF-8"])
-            let file = run.folder.appendingPathComponent("input.txt").path
-            try bytes.write(to: URL(fileURLWithPath: file))
-            expectError(try runSeq2Seq(arguments + ["--input", file]), exitCode: 65, mentions: ["\(file):2:", "UTF-8"])
         }
     }
 

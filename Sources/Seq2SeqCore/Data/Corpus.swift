@@ -32,13 +32,25 @@ public enum Corpus {
     /// a missing file → `.unreadableFile`; zero bytes or no pair at all → `.emptyFile`. Accepts LF or CRLF line ends
     /// and a UTF-8 byte-order mark; blank lines are skipped (but still counted for line numbers).
     /// The text of each side is kept exactly as written (no trimming, no normalisation).
+    /// The file is opened through `InputFile` ("-", /dev/stdin and process substitution are read; a FIFO is refused)
+    /// and refused unread when it is larger than `readLimit`.
     public static func readPairs(path: String) throws -> [SentencePair] {
-        try parsePairs(bytes: readBytes(path: path), path: path)
+        try readNumberedPairs(path: path).map(\.pair)
+    }
+
+    /// `readPairs` with the line each pair was read from, for messages about a pair.
+    public static func readNumberedPairs(path: String) throws -> [(line: Int, pair: SentencePair)] {
+        let input = try InputFile(path: path)
+        return try parseNumberedPairs(bytes: input.readAll(limit: readLimit, what: "a corpus"), path: input.path)
     }
 
     /// The parsing half of `readPairs`, for bytes already in memory; `path` only names the source in errors.
     public static func parsePairs(bytes: [UInt8], path: String) throws -> [SentencePair] {
-        var pairs: [SentencePair] = []
+        try parseNumberedPairs(bytes: bytes, path: path).map(\.pair)
+    }
+
+    static func parseNumberedPairs(bytes: [UInt8], path: String) throws -> [(line: Int, pair: SentencePair)] {
+        var pairs: [(line: Int, pair: SentencePair)] = []
         for line in try decodeLines(bytes: bytes, path: path) {
             let text = line.text
             let tabCount = text.utf8.reduce(0) { $0 + ($1 == tab ? 1 : 0) }
@@ -56,35 +68,59 @@ public enum Corpus {
             if isBlank(target) {
                 throw Seq2SeqError.malformedLine(path: path, line: line.number, reason: "the target side is empty")
             }
-            pairs.append(SentencePair(source: source, target: target))
+            pairs.append((line.number, SentencePair(source: source, target: target)))
         }
         guard !pairs.isEmpty else { throw Seq2SeqError.emptyFile(path: path) }
         return pairs
     }
 
-    /// Splits UTF-8 bytes into lines: LF or CRLF ends, an optional byte-order mark at the start, every line
-    /// checked to be valid UTF-8 (→ `.malformedLine` naming the byte). Blank lines are kept; a final line
-    /// end does not start another line. Zero bytes → `.emptyFile`.
-    /// The lines of a text file (translation input): UTF-8 checked, BOM and CRLF removed, blank lines kept.
+    /// The lines of a text file (a training log): UTF-8 checked, BOM and CRLF removed, blank lines kept; opened and
+    /// bounded as `readPairs` opens and bounds a corpus.
     public static func readLines(path: String) throws -> [NumberedLine] {
-        try decodeLines(bytes: readBytes(path: path), path: path)
+        let input = try InputFile(path: path)
+        return try decodeLines(bytes: input.readAll(limit: readLimit, what: "a text file"), path: input.path)
     }
 
+    /// Splits UTF-8 bytes into lines: LF or CRLF ends, an optional byte-order mark at the start, every line
+    /// checked to be valid UTF-8 (→ `.malformedLine` naming the byte) and at most `maxLineBytes` long (→
+    /// `.lineTooLong`). Blank lines are kept; a final line end does not start another line. Zero bytes → `.emptyFile`.
     public static func decodeLines(bytes: [UInt8], path: String) throws -> [NumberedLine] {
         guard !bytes.isEmpty else { throw Seq2SeqError.emptyFile(path: path) }
         let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
         var start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
         var lines: [NumberedLine] = []
         while start < bytes.count {
-            let newline = bytes[start...].firstIndex(of: lineFeed) ?? bytes.count
+            let newline = bytes.withUnsafeBytes { all -> Int? in     // memchr: a 100 MB line is scanned at memory speed
+                guard let base = all.baseAddress, let found = memchr(base + start, Int32(lineFeed), all.count - start) else { return nil }
+                return base.distance(to: UnsafeRawPointer(found))
+            } ?? bytes.count
             var end = newline
             if end > start && bytes[end - 1] == carriageReturn { end -= 1 }     // CRLF
             let number = lines.count + 1
-            lines.append(NumberedLine(number: number, text: try decodeUTF8(bytes[start..<end], path: path, line: number)))
+            guard end - start <= maxLineBytes else {
+                throw Seq2SeqError.lineTooLong(path: path, line: number, bytes: end - start, limit: maxLineBytes)
+            }
+            switch decodeUTF8(bytes[start..<end]) {
+            case let .success(text): lines.append(NumberedLine(number: number, text: text))
+            case let .failure(invalid):
+                throw Seq2SeqError.malformedLine(path: path, line: number, reason: "invalid UTF-8 at byte \(invalid.byte) of the line")
+            }
             start = newline + 1
         }
         return lines
     }
+
+    /// The longest line a corpus may have, in bytes (as `LineReader` keeps lines of input): far beyond any sentence,
+    /// and small enough that tokenizing one line cannot take a noticeable part of memory.
+    public static let maxLineBytes = 1 << 20
+
+    /// How much memory a corpus takes, per byte of its file, once read and tokenized: the bytes read, its lines and
+    /// pairs (about one copy each), and each token as a string (16 bytes) and an id (8 bytes), for tokens as short as
+    /// one byte (char tokenization).
+    public static let memoryPerByte = 27
+
+    /// The largest corpus file that is read: what the process may use (`MemoryBudget`) over `memoryPerByte`.
+    public static var readLimit: Int { Int(MemoryBudget.bytes / Double(memoryPerByte)) }
 
     /// Writes pairs as TSV (`source<TAB>target`, LF line ends), atomically: a temporary file in the same folder,
     /// then rename, so readers never see half a file. A side holding a tab, LF or CR, or an empty side, could not
@@ -163,39 +199,20 @@ public enum Corpus {
         text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
     }
 
-    /// The whole file, or `.unreadableFile` saying why not (missing, a folder, no permission, I/O error).
-    static func readBytes(path: String) throws -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw Seq2SeqError.unreadableFile(path: path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw Seq2SeqError.unreadableFile(path: path, reason: "it is a folder, not a file")
-        }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw Seq2SeqError.unreadableFile(path: path, reason: "permission denied")
-        }
-        do {
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw Seq2SeqError.unreadableFile(path: path, reason: oneLine(error))
-        }
+    /// Where a line stops being UTF-8: the first bad byte, counted from 1 within the line.
+    struct InvalidUTF8: Error {
+        let byte: Int
     }
 
-    /// Decodes one line, or names the first byte (1-based, within the line) that is not valid UTF-8.
-    private static func decodeUTF8(_ bytes: ArraySlice<UInt8>, path: String, line: Int) throws -> String {
+    /// Decodes one line, or names the first byte that is not valid UTF-8.
+    static func decodeUTF8(_ bytes: ArraySlice<UInt8>) -> Result<String, InvalidUTF8> {
         let text = String(decoding: bytes, as: UTF8.self)
         // Decoding replaces each invalid sequence by U+FFFD, so the bytes come back unchanged exactly when valid.
-        if text.utf8.elementsEqual(bytes) { return text }
+        if text.utf8.elementsEqual(bytes) { return .success(text) }
         var iterator = bytes.makeIterator()
         var parser = Unicode.UTF8.ForwardParser()
         var offset = 0
         while case .valid(let scalar) = parser.parseScalar(from: &iterator) { offset += scalar.count }
-        throw Seq2SeqError.malformedLine(path: path, line: line, reason: "invalid UTF-8 at byte \(offset + 1) of the line")
-    }
-
-    /// A Foundation error's description, on one line.
-    private static func oneLine(_ error: Error) -> String {
-        error.localizedDescription.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return .failure(InvalidUTF8(byte: offset + 1))
     }
 }

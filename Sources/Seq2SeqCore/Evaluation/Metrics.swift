@@ -76,6 +76,16 @@ extension KeyedEncodingContainer {
     }
 }
 
+extension EvaluationReport {
+    /// The names of the numbers that are not finite ("loss", "perplexity"), empty when every one is. A model whose
+    /// weights are too large for Float32 arithmetic gives an infinite loss; `eval` refuses to print such a report.
+    public var nonFiniteNumbers: [String] {
+        let numbers: [(String, Double?)] = [("BLEU", bleu), ("chrF", chrF), ("exact match", exactMatch),
+                                            ("token accuracy", tokenAccuracy), ("loss", loss), ("perplexity", perplexity)]
+        return numbers.filter { $0.1.map { !$0.isFinite } ?? false }.map(\.0)
+    }
+}
+
 /// Teacher-forced statistics of one batch.
 public struct TeacherForcedStatistics: Sendable {
     public var lossSum: Double
@@ -101,17 +111,27 @@ extension Seq2SeqModel {
 }
 
 public enum Evaluation {
+    /// Sentences `evaluate` translates together (sorted by length into batches within each chunk).
+    public static let translationChunk = 4096
+
     /// Evaluates `translator` on `pairs` (translations greedy, batched by length).
     public static func evaluate(_ translator: Translator, on pairs: [SentencePair]) -> EvaluationReport {
         let tokenizer = translator.tokenizer
         let checkpoint = translator.checkpoint
-        let results = translator.translate(pairs.map(\.source))
         let referenceTokens = pairs.map { tokenizer.tokenize($0.target) }
-        let exact = zip(results, referenceTokens).filter { result, reference in
-            result.targetTokens.last == Vocabulary.specials[Vocabulary.eos] && Array(result.targetTokens.dropLast()) == reference
-        }.count
-        let bleu = BLEU.corpusScore(hypotheses: results.map(\.text), references: pairs.map(\.target))
-        let chrF = ChrF.corpusScore(hypotheses: results.map(\.text), references: pairs.map(\.target))
+        // Translated a chunk at a time, keeping only the text: a whole corpus's attention matrices would take far more
+        // memory than its text. A sentence's translation does not depend on the others decoded with it.
+        var hypotheses: [String] = [], exact = 0
+        for start in stride(from: 0, to: pairs.count, by: translationChunk) {
+            let chunk = start ..< min(start + translationChunk, pairs.count)
+            let results = translator.translate(pairs[chunk].map(\.source))
+            hypotheses += results.map(\.text)
+            exact += zip(results, referenceTokens[chunk]).filter { result, reference in
+                result.targetTokens.last == Vocabulary.specials[Vocabulary.eos] && Array(result.targetTokens.dropLast()) == reference
+            }.count
+        }
+        let bleu = BLEU.corpusScore(hypotheses: hypotheses, references: pairs.map(\.target))
+        let chrF = ChrF.corpusScore(hypotheses: hypotheses, references: pairs.map(\.target))
         // Teacher forcing, in length-sorted batches.
         let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenize($0.source)) }
         let targets = referenceTokens.map { checkpoint.targetVocabulary.encode($0) }
@@ -138,6 +158,9 @@ public struct ScoredPair: Codable, Equatable, Sendable {
     public var targetIds: [Int]
     /// log p(target_ids[t] | source, target_ids[..<t]) in nats.
     public var logProbs: [Float]
+    /// Whether every step's logits were usable (`Seq2SeqModel.logitsAreUsable`); when false the log-probabilities
+    /// mean nothing (not written to JSON).
+    public var isFinite = true
 
     enum CodingKeys: String, CodingKey {
         case sourceIds = "source_ids", targetIds = "target_ids", logProbs = "log_probs"
@@ -153,11 +176,50 @@ extension Evaluation {
         var results = [ScoredPair?](repeating: nil, count: pairs.count)
         for chunk in Batch.lengthSortedGroups(sources.map(\.count), size: batchSize) {
             let batch = Batch(sources: chunk.map { sources[$0] }, targets: chunk.map { targets[$0] })
-            for (index, logProbs) in zip(chunk, checkpoint.model.tokenLogProbabilities(batch)) {
+            var dropout = Dropout.off
+            let pass = checkpoint.model.forward(batch, dropout: &dropout)
+            let logits = pass.decoder.readout.logits, logProbabilities = pass.crossEntropy.logProbabilities   // [Ty·B, Vt]
+            for (b, index) in chunk.enumerated() {
+                let rows = (0..<batch.targetLengths[b]).map { t in t * batch.size + b }
                 results[index] = ScoredPair(sourceIds: sources[index] + [Vocabulary.eos], targetIds: targets[index] + [Vocabulary.eos],
-                                            logProbs: logProbs)
+                                            logProbs: rows.map { logProbabilities[$0, batch.targetIds[$0]] },
+                                            isFinite: rows.allSatisfy { Seq2SeqModel.logitsAreUsable(logits.row($0), count: logits.cols) })
             }
         }
         return results.compactMap { $0 }
     }
+
+    /// The batch of teacher forcing (`score`; `eval`'s token accuracy and perplexity) and of `eval`'s decoding that
+    /// needs the most memory, as `score` and `evaluate` cut `pairs` into batches of `batchSize`: `pair` is the index of
+    /// its longest pair. A teacher-forced forward keeps less than a training step (no gradients, no optimizer), so
+    /// `Trainer.stepBytes` bounds it; `decoding`, when given, adds that batch's decoding at its real source length.
+    public static func heaviestBatch(_ checkpoint: Checkpoint, pairs: [SentencePair], batchSize: Int,
+                                     decoding: Translator? = nil, threads: Int = 1) -> BatchEstimate? {
+        let tokenizer = checkpoint.config.tokenizer
+        let sourceLengths = pairs.map { tokenizer.tokenize($0.source).count }
+        let targetLengths = pairs.map { tokenizer.tokenize($0.target).count }
+        var heaviest: BatchEstimate? = nil
+        for group in Batch.lengthSortedGroups(sourceLengths, size: batchSize) {
+            guard let longest = group.max(by: { sourceLengths[$0] + targetLengths[$0] < sourceLengths[$1] + targetLengths[$1] }) else { continue }
+            let source = group.map { sourceLengths[$0] }.max() ?? 0, target = group.map { targetLengths[$0] }.max() ?? 0
+            var bytes = Trainer.stepBytes(checkpoint.config.model, batchSize: group.count, sourceLength: source, targetLength: target)
+            if let decoding { bytes = max(bytes, decoding.decodingBytes(sentences: group.count, sourceLength: source, threads: threads)) }
+            if bytes > heaviest?.bytes ?? -1 {
+                heaviest = BatchEstimate(pair: longest, pairs: group.count, sourceTokens: sourceLengths[longest],
+                                         targetTokens: targetLengths[longest], bytes: bytes)
+            }
+        }
+        return heaviest
+    }
+}
+
+/// How much memory one batch of pairs needs, and the longest pair in it (which makes it that large).
+public struct BatchEstimate: Equatable, Sendable {
+    /// The index of the batch's longest pair (source and target tokens together).
+    public var pair: Int
+    /// Pairs in the batch.
+    public var pairs: Int
+    public var sourceTokens: Int
+    public var targetTokens: Int
+    public var bytes: Double
 }

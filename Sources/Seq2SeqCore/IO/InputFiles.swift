@@ -25,7 +25,7 @@ public final class InputFile {
     /// Opens `path` ("-" is standard input). Missing, unreadable, a folder, or a special file that is not a stream
     /// named on purpose → `.unreadableFile` saying which. Never blocks: a FIFO is opened non-blocking and refused.
     public init(path: String) throws {
-        func refuse(_ reason: String) -> Seq2SeqError { .unreadableFile(path: path, reason: reason) }
+        func refuse(_ reason: String) -> Seq2SeqError { .unreadableFile(path: path == "-" ? "<stdin>" : path, reason: reason) }
         if path == "-" || path == "/dev/stdin" {
             guard !Self.standardInputWasClosed.load(ordering: .relaxed), fcntl(STDIN_FILENO, F_GETFL) != -1 else {
                 throw refuse("standard input is closed")

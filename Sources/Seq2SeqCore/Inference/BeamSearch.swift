@@ -76,6 +76,8 @@ extension Seq2SeqModel {
     private struct SentenceSearch {
         var alive = [Hypothesis(tokens: [], attention: [], logProbability: 0)]
         var finished: [ScoredTranslation] = []
+        /// Whether every logit and attention weight of its rows was usable (see `Translation.isFinite`).
+        var isFinite = true
     }
 
     private func beamDecode(_ batch: Batch, maxSteps: [Int], options: BeamOptions, noRepeatNgram: Int) -> [[ScoredTranslation]] {
@@ -110,6 +112,7 @@ extension Seq2SeqModel {
                 for (i, hypothesis) in alive.enumerated() {
                     let r = firstRow + i
                     let z = logits.row(r), lp = logProbabilities.row(r)
+                    if !Self.logitsAreUsable(z, count: V) { searches[s].isFinite = false }
                     logSoftmax(z, count: V, into: lp)
                     let bannedTokens = NoRepeatNgram.bannedTokens(after: hypothesis.tokens, size: noRepeatNgram)
                     for token in bannedTokens { banned[token] = true }
@@ -125,8 +128,10 @@ extension Seq2SeqModel {
                 for candidate in chosen {
                     var hypothesis = alive[candidate.row]
                     hypothesis.tokens.append(candidate.token)
-                    hypothesis.attention.append(Array(UnsafeBufferPointer(start: step.attention.weights.row(firstRow + candidate.row),
-                                                                          count: batch.sourceLengths[s])))
+                    let alpha = Array(UnsafeBufferPointer(start: step.attention.weights.row(firstRow + candidate.row),
+                                                          count: batch.sourceLengths[s]))
+                    if !alpha.allSatisfy(\.isFinite) { searches[s].isFinite = false }
+                    hypothesis.attention.append(alpha)
                     hypothesis.logProbability = candidate.logProbability
                     if candidate.token == Vocabulary.eos {
                         searches[s].finished.append(hypothesis.scored(options))
@@ -171,7 +176,9 @@ extension Seq2SeqModel {
         var finished = search.finished
         // Hypotheses cut off by the step limit count too (as greedy's output does) if too few finished.
         if finished.count < options.nBest { finished += search.alive.map { $0.scored(options) } }
-        return ScoredTranslation.nBest(finished, count: options.nBest)
+        var best = ScoredTranslation.nBest(finished, count: options.nBest)
+        for n in best.indices { best[n].translation.isFinite = search.isFinite }
+        return best
     }
 
     /// The `k` best allowed tokens of one row of logits `z` [V], best first: higher logit first, ties to the lower id

@@ -8,9 +8,23 @@ public struct Translation: Equatable, Sendable {
     public var tokens: [Int]
     /// One row per emitted token: α over the sentence's own source positions (its tokens and </s>); rows sum to 1.
     public var attention: [[Float]]
+    /// Whether every step's logits were usable (`Seq2SeqModel.logitsAreUsable`) and its attention weights finite.
+    /// False means weights too large for Float32 arithmetic: the tokens then mean nothing.
+    public var isFinite = true
 }
 
 extension Seq2SeqModel {
+    /// The largest logit magnitude decoding trusts: 2^24, beyond which a Float32 no longer holds every integer (its
+    /// significand has 24 bits), so logits a nat or two apart are one number and a softmax over them is noise. Only
+    /// weights far too large give such logits; a trained model's stay within a few hundred.
+    public static let logitLimit: Float = 16_777_216
+
+    /// Whether a row of logits can be trusted: every value finite and within ±`logitLimit`.
+    public static func logitsAreUsable(_ logits: UnsafePointer<Float>, count: Int) -> Bool {
+        for k in 0..<count where !(abs(logits[k]) <= logitLimit) { return false }     // NaN fails the test too
+        return true
+    }
+
     /// What every decoding starts from: the encoded sources' attention keys and the bridged initial decoder state
     /// (no dropout: decoding is inference; nor gates and cells kept: nothing reads them). In a packed-weights scope
     /// (opened here if the caller has none), so that the states do not depend on the batch (see `lstmForward`).
@@ -65,11 +79,14 @@ extension Seq2SeqModel {
             var live: [Int] = []          // rows whose sentence goes on
             for (r, b) in sentences.enumerated() {
                 let scores = logits.row(r)
+                if !Self.logitsAreUsable(scores, count: V) { results[b].isFinite = false }
                 for token in NoRepeatNgram.bannedTokens(after: results[b].tokens, size: noRepeatNgram) { scores[token] = -.infinity }
                 var best = 0
                 for k in 1..<V where scores[k] > scores[best] { best = k }
                 results[b].tokens.append(best)
-                results[b].attention.append(Array(UnsafeBufferPointer(start: step.attention.weights.row(r), count: batch.sourceLengths[b])))
+                let alpha = Array(UnsafeBufferPointer(start: step.attention.weights.row(r), count: batch.sourceLengths[b]))
+                if !alpha.allSatisfy(\.isFinite) { results[b].isFinite = false }
+                results[b].attention.append(alpha)
                 previous[r] = best
                 if best != Vocabulary.eos && results[b].tokens.count < maxSteps[b] { live.append(r) }
             }

@@ -100,6 +100,13 @@ public struct InspectionTrace: Sendable {
 
     public func layer(_ id: LSTMLayerID) -> LSTMLayerTrace? { layers.first { $0.id == id } }
 
+    /// Whether the translation's numbers were usable (`Translation.isFinite`) and every gate and state is finite.
+    public var isFinite: Bool {
+        translation.isFinite && layers.allSatisfy { layer in
+            layer.steps.allSatisfy { step in LSTMQuantity.allCases.allSatisfy { step[$0].allSatisfy(\.isFinite) } }
+        }
+    }
+
     /// One line of JSON: `{"source_tokens": […], "target_tokens": […], "layers": [{"module", "layer", "direction",
     /// "steps": [{"token", "i", "f", "g", "o", "c", "h"}, …]}, …]}`, keys in that order; numbers in the shortest form
     /// that reads back to the same Float. nil (an empty input line) gives the object with nothing in it.
@@ -228,28 +235,45 @@ public struct UnitCorrelation: Equatable, Sendable {
     public var steps: Int
 }
 
-public enum UnitRanking {
-    /// Pearson's r between each unit's `quantity` and `feature`, over all steps of all `traces` pooled, for every
-    /// layer `include` accepts; strongest |r| first (ties: layer order, then unit). A layer over whose steps the
-    /// feature never changes, and a unit that never changes, have no r and are left out.
-    public static func rank(_ traces: [InspectionTrace], feature: TraceFeature, quantity: LSTMQuantity,
-                            include: (LSTMLayerID) -> Bool = { _ in true }) -> [UnitCorrelation] {
-        guard let first = traces.first else { return [] }
-        var results: [UnitCorrelation] = []
-        for id in first.layers.map(\.id) where include(id) {
-            var featureValues: [Double] = [], unitValues: [[Double]] = []
-            for trace in traces {
-                guard let layer = trace.layer(id) else { continue }
-                featureValues += feature.values(tokens: layer.tokens)
-                for step in layer.steps {
-                    let values = step[quantity]
-                    if unitValues.isEmpty { unitValues = Array(repeating: [], count: values.count) }
-                    for (u, value) in values.enumerated() { unitValues[u].append(Double(value)) }
-                }
+/// The units that follow a feature best, over every step of every sentence added: Pearson's r between each unit's
+/// `quantity` and `feature`, for every layer `include` accepts. Only running sums are kept (per layer and unit), never
+/// the traces, so any number of sentences takes the same memory.
+public struct UnitRanking {
+    public let feature: TraceFeature
+    public let quantity: LSTMQuantity
+    private let include: (LSTMLayerID) -> Bool
+    /// The layers `include` accepts, in the order the first trace lists them, with each unit's running correlation.
+    private var layers: [(id: LSTMLayerID, units: [RunningCorrelation])] = []
+    public private(set) var sentences = 0
+
+    public init(feature: TraceFeature, quantity: LSTMQuantity, include: @escaping (LSTMLayerID) -> Bool = { _ in true }) {
+        self.feature = feature
+        self.quantity = quantity
+        self.include = include
+    }
+
+    /// Adds every step of the chosen layers of one sentence.
+    public mutating func add(_ trace: InspectionTrace) {
+        if sentences == 0 { layers = trace.layers.map(\.id).filter(include).map { ($0, []) } }
+        sentences += 1
+        for l in layers.indices {
+            guard let layer = trace.layer(layers[l].id) else { continue }
+            for (x, step) in zip(feature.values(tokens: layer.tokens), layer.steps) {
+                let values = step[quantity]
+                if layers[l].units.isEmpty { layers[l].units = Array(repeating: RunningCorrelation(), count: values.count) }
+                for (u, value) in values.enumerated() where u < layers[l].units.count { layers[l].units[u].add(x, Double(value)) }
             }
-            for (u, values) in unitValues.enumerated() {
-                if let r = pearson(featureValues, values) {
-                    results.append(UnitCorrelation(layer: id, quantity: quantity, unit: u, correlation: r, steps: values.count))
+        }
+    }
+
+    /// Every unit with an r, strongest |r| first (ties: layer order, then unit). A layer over whose steps the feature
+    /// never changes, and a unit that never changes, have no r and are left out.
+    public var ranked: [UnitCorrelation] {
+        var results: [UnitCorrelation] = []
+        for (id, units) in layers {
+            for (u, unit) in units.enumerated() {
+                if let r = unit.correlation {
+                    results.append(UnitCorrelation(layer: id, quantity: quantity, unit: u, correlation: r, steps: unit.count))
                 }
             }
         }
@@ -260,18 +284,47 @@ public enum UnitRanking {
         }.map(\.element)
     }
 
+    /// The ranking of `traces` pooled (see `ranked`).
+    public static func rank(_ traces: [InspectionTrace], feature: TraceFeature, quantity: LSTMQuantity,
+                            include: @escaping (LSTMLayerID) -> Bool = { _ in true }) -> [UnitCorrelation] {
+        var ranking = UnitRanking(feature: feature, quantity: quantity, include: include)
+        for trace in traces { ranking.add(trace) }
+        return ranking.ranked
+    }
+
     /// Pearson's correlation coefficient, or nil when either side is constant (or there are fewer than two pairs).
     public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
-        guard x.count == y.count, x.count >= 2 else { return nil }
-        let n = Double(x.count)
-        let meanX = x.reduce(0, +) / n, meanY = y.reduce(0, +) / n
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
-        for (a, b) in zip(x, y) {
-            sxy += (a - meanX) * (b - meanY)
-            sxx += (a - meanX) * (a - meanX)
-            syy += (b - meanY) * (b - meanY)
-        }
-        guard sxx > 0, syy > 0 else { return nil }
+        guard x.count == y.count else { return nil }
+        var running = RunningCorrelation()
+        for (a, b) in zip(x, y) { running.add(a, b) }
+        return running.correlation
+    }
+}
+
+/// Pearson's r of pairs seen one at a time, in Double: the means and the co-moments Σ(x−x̄)², Σ(y−ȳ)², Σ(x−x̄)(y−ȳ)
+/// updated by Welford's recurrence, which stays accurate where the naive Σx², Σxy lose every digit to cancellation
+/// (features and cell states far from zero, hundreds of thousands of steps).
+public struct RunningCorrelation: Equatable, Sendable {
+    public private(set) var count = 0
+    private var meanX = 0.0, meanY = 0.0
+    private var sxx = 0.0, syy = 0.0, sxy = 0.0
+
+    public init() {}
+
+    public mutating func add(_ x: Double, _ y: Double) {
+        count += 1
+        let n = Double(count)
+        let dx = x - meanX, dy = y - meanY          // deviations from the means before this pair
+        meanX += dx / n
+        meanY += dy / n
+        sxx += dx * (x - meanX)                      // before × after: Welford's update of Σ(x−x̄)²
+        syy += dy * (y - meanY)
+        sxy += dx * (y - meanY)                      // the same for the co-moment
+    }
+
+    /// r, or nil when either side never changed (or fewer than two pairs were added).
+    public var correlation: Double? {
+        guard count >= 2, sxx > 0, syy > 0 else { return nil }
         return max(-1, min(1, sxy / (sxx * syy).squareRoot()))
     }
 }

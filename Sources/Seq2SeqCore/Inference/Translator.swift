@@ -14,6 +14,8 @@ public struct TranslationResult: Equatable, Sendable {
     public var attention: [[Float]]
     /// Source tokens that are not in the vocabulary (read as <unk>).
     public var unknownSourceTokens: Int
+    /// False when decoding met logits or attention weights it cannot trust (see `Translation.isFinite`).
+    public var isFinite = true
 }
 
 public struct Translator {
@@ -40,6 +42,29 @@ public struct Translator {
 
     /// The token limit for a source of `length` tokens.
     public func maxOutputLength(sourceLength length: Int) -> Int { Int(maxOutputRatio * Double(length)) + 10 }
+
+    /// About how many bytes decoding takes at its peak when up to `sentences` sources of up to `sourceLength` tokens
+    /// are handed over at once: `batchSize` of them (K rows each under beam search of width K) on each of `threads`
+    /// threads. An estimate by formula, for the worst case (every sentence of the longest length, every row decoding
+    /// to its limit): the encoder's states of every layer, the attention keys and values of the batch and of every
+    /// row, one step's gates, states and logits (and the beam's log-probabilities), and one attention row per emitted
+    /// token for the live and the finished hypotheses; plus the weights, packed once more, and the token tables.
+    public func decodingBytes(sentences: Int, sourceLength: Int, threads: Int) -> Double {
+        let c = checkpoint.config.model
+        let width = Double(beam?.width ?? 1)
+        // Beam search keeps two of some things: finished hypotheses beside live ones, log-probabilities beside logits.
+        let beamCopies: Double = beam == nil ? 1 : 2
+        let B = Double(max(1, min(batchSize, sentences))), R = B * width
+        let (S, T) = (Double(sourceLength + 1), Double(maxOutputLength(sourceLength: sourceLength)))
+        let (E, H, L, D) = (Double(c.embeddingSize), Double(c.encoderHiddenSize), Double(c.encoderLayers), Double(c.decoderHiddenSize))
+        let (M, A, Vs, Vt) = (Double(c.decoderLayers), Double(c.attentionSize), Double(c.sourceVocabularySize), Double(c.targetVocabularySize))
+        let encoder = S * B * (4 * H * L + 4 * H)                    // each layer's input and states, one reversed input
+        let keys = S * B * (A + 2 * H) + S * R * (A + 2 * H + 2)     // the batch's, every row's, and α with its scores
+        let step = R * (E + 6 * H + A + 3 * D + M * 8 * D + beamCopies * Vt)
+        let attentionRows = beamCopies * R * T * (S + 8)         // an array per row: its header is 32 bytes
+        let perThread = 4 * (encoder + keys + step + attentionRows + Vs * 8 * H + Vt * 4 * D)
+        return 4 * 2 * Double(checkpoint.model.parameters.storage.count) + Double(max(1, threads)) * perThread
+    }
 
     /// Translations of id sequences (no specials), in input order: greedy, or the best hypothesis of beam search
     /// when `beam` is set. Sentences are sorted by length and decoded `batchSize` at a time, each to its own length
@@ -122,7 +147,8 @@ public struct Translator {
         let words = translation.tokens.last == Vocabulary.eos ? Array(targetTokens.dropLast()) : targetTokens
         return TranslationResult(sourceTokens: source.tokens + [Vocabulary.specials[Vocabulary.eos]], targetTokens: targetTokens,
                                  text: tokenizer.detokenize(words), attention: translation.attention,
-                                 unknownSourceTokens: source.ids.filter { $0 == Vocabulary.unk }.count)
+                                 unknownSourceTokens: source.ids.filter { $0 == Vocabulary.unk }.count,
+                                 isFinite: translation.isFinite)
     }
 
     /// The source position (among the `sourceTokens` real tokens, not </s>: that is no word to copy) with the highest

@@ -61,12 +61,29 @@ let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 /// the result says `timedOut`.
 func runSeq2Seq(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 120,
                 currentDirectory: URL? = nil) throws -> CommandResult {
-    _ = ignoreBrokenPipes
     guard FileManager.default.isExecutableFile(atPath: seq2seqBinary.path) else {
         throw RunCommandError.binaryMissing(seq2seqBinary.path)
     }
+    return try runProgram(seq2seqBinary, arguments, stdin: stdin, timeout: timeout, currentDirectory: currentDirectory)
+}
+
+/// Runs `script` with `shell -c`, the binary as its `$0` and `arguments` as `$1…` (so `exec "$0" "$@"` runs
+/// seq2seq): for what only a shell sets up, such as a closed stdin (`<&-`), `> /dev/full`, `ulimit -v` or `<(…)`.
+func runThroughShell(_ script: String, _ arguments: [String] = [], shell: String = "/bin/sh", stdin: Data? = nil,
+                     timeout: TimeInterval = 120) throws -> CommandResult {
+    guard FileManager.default.isExecutableFile(atPath: seq2seqBinary.path) else {
+        throw RunCommandError.binaryMissing(seq2seqBinary.path)
+    }
+    return try runProgram(URL(fileURLWithPath: shell), ["-c", script, seq2seqBinary.path] + arguments, stdin: stdin, timeout: timeout)
+}
+
+/// Runs `executable arguments…` as `runSeq2Seq` describes. With `closedStandardOutput`, stdout is a pipe whose
+/// reading end is closed before the child starts, so every write to it fails (SIGPIPE, or EPIPE where it is ignored).
+func runProgram(_ executable: URL, _ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 120,
+                currentDirectory: URL? = nil, closedStandardOutput: Bool = false) throws -> CommandResult {
+    _ = ignoreBrokenPipes
     let process = Process()
-    process.executableURL = seq2seqBinary
+    process.executableURL = executable
     process.arguments = arguments
     if let currentDirectory { process.currentDirectoryURL = currentDirectory }
     let outputPipe = Pipe(), errorPipe = Pipe()
@@ -74,6 +91,7 @@ func runSeq2Seq(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval
     process.standardError = errorPipe
     let inputPipe = stdin.map { _ in Pipe() }
     process.standardInput = inputPipe ?? FileHandle.nullDevice
+    if closedStandardOutput { outputPipe.fileHandleForReading.closeFile() }
 
     let exited = DispatchSemaphore(value: 0)
     process.terminationHandler = { _ in exited.signal() }
@@ -83,7 +101,9 @@ func runSeq2Seq(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval
 
     // One thread per pipe reads to end-of-file while the child runs; a third feeds stdin and closes it.
     // (The threads capture only FileHandles, which are Sendable, never the Pipes.)
-    for (reader, box) in [(outputPipe.fileHandleForReading, output), (errorPipe.fileHandleForReading, error)] {
+    let readers = closedStandardOutput ? [(errorPipe.fileHandleForReading, error)]
+        : [(outputPipe.fileHandleForReading, output), (errorPipe.fileHandleForReading, error)]
+    for (reader, box) in readers {
         drained.enter()
         Thread {
             box.set(reader.readDataToEndOfFile())

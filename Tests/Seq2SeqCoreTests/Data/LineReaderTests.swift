@@ -1,6 +1,7 @@
-// LineReaderTests.swift — the streaming line reader of `translate`: BOM and CRLF removed, blank lines kept, a last
-// line without a line end read, lines across block boundaries whole, an over-long line reported (not kept) with the
-// reading going on after it, invalid UTF-8 and empty input refused.
+// LineReaderTests.swift — the streaming line reader of `translate`, `attention` and `inspect`: BOM and CRLF removed,
+// blank lines kept, a last line without a line end read, lines across block boundaries whole, an over-long line and a
+// line that is not UTF-8 reported (not kept) with the reading going on after them, empty input read as no lines,
+// /dev/null read and a FIFO refused.
 
 import Foundation
 import Testing
@@ -37,18 +38,27 @@ import Testing
                           .text(NumberedLine(number: 3, text: "after"))])
     }
 
-    @Test func invalidAndEmptyInputAreRefused() throws {
+    @Test func invalidUTF8IsReportedAndReadingGoesOn() throws {
+        let lines = try Self.lines(of: Array("ok\n".utf8) + [0x61, 0xC3, 0x28] + Array("\nafter\n".utf8))
+        #expect(lines == [.text(NumberedLine(number: 1, text: "ok")), .invalidUTF8(number: 2, byte: 2),
+                          .text(NumberedLine(number: 3, text: "after"))])
+    }
+
+    @Test func emptyInputHasNoLines() throws {
+        #expect(try Self.lines(of: []).isEmpty)
+    }
+
+    @Test func specialFilesAreStreamsOrRefused() throws {
+        // /dev/null is an empty stream; a FIFO is refused at once, never waited on.
+        #expect(try LineReader(path: "/dev/null").next() == nil)
+        let fifo = TinyCheckpoint.temporaryPath("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: fifo) }
         #expect {
-            _ = try Self.lines(of: Array("ok\n".utf8) + [0xC3, 0x28] + Array("\n".utf8))
+            _ = try LineReader(path: fifo)
         } throws: { error in
-            guard case let Seq2SeqError.malformedLine(_, line, reason) = error else { return false }
-            return line == 2 && reason.contains("UTF-8")
-        }
-        #expect {
-            _ = try Self.lines(of: [])
-        } throws: { error in
-            if case Seq2SeqError.emptyFile = error { return true }
-            return false
+            guard case let Seq2SeqError.unreadableFile(path, reason) = error else { return false }
+            return path == fifo && reason.contains("FIFO")
         }
     }
 }
