@@ -10,6 +10,12 @@ enum InspectFormat: String, CaseIterable {
     case json, svg, text
 }
 
+/// What shows every unit of the chosen layers: one JSON object a line, or heat maps.
+enum AllUnitsFormat { case json, svg }
+
+/// What shows one unit behind the text: coloured text for the terminal, or a picture.
+enum OneUnitFormat { case text, svg }
+
 enum InspectCommand {
     static let info = CommandInfo(
         name: "inspect",
@@ -86,20 +92,26 @@ enum InspectCommand {
                         include: choice(module, layer, direction))
         } else if let unit {
             let id = LSTMLayerID(module ?? .encoder, layer: layer ?? 0, direction ?? .forward)
-            let format = format ?? .text
-            if format == .json {
-                throw Seq2SeqError.invalidOption(flag: "--format", reason: "json holds every unit; with --unit choose text or svg")
+            let unitFormat: OneUnitFormat
+            switch format ?? .text {
+            case .json: throw Seq2SeqError.invalidOption(flag: "--format", reason: "json holds every unit; with --unit choose text or svg")
+            case .text: unitFormat = .text
+            case .svg: unitFormat = .svg
             }
             let translator = try makeTranslator(arguments, module: id.module, layer: id.layer, unit: unit)
-            try unitView(id, unit: unit, quantity: quantity ?? .c, format: format, translator: translator, arguments, outputPath: outputPath)
+            try unitView(id, unit: unit, quantity: quantity ?? .c, format: unitFormat, translator: translator, arguments, outputPath: outputPath)
         } else {
-            let format = format ?? .json
-            if format == .text { throw Seq2SeqError.invalidOption(flag: "--format", reason: "text shows one unit; give --unit N") }
-            if format == .json && quantity != nil {
+            let allFormat: AllUnitsFormat
+            switch format ?? .json {
+            case .text: throw Seq2SeqError.invalidOption(flag: "--format", reason: "text shows one unit; give --unit N")
+            case .json: allFormat = .json
+            case .svg: allFormat = .svg
+            }
+            if allFormat == .json && quantity != nil {
                 throw Seq2SeqError.invalidOption(flag: "--quantity", reason: "json holds all six quantities; --quantity applies to svg, --unit and --top")
             }
             let translator = try makeTranslator(arguments, module: module, layer: layer, unit: nil)
-            try everything(format: format, quantities: quantity.map { [$0] } ?? LSTMQuantity.allCases, translator: translator,
+            try everything(format: allFormat, quantities: quantity.map { [$0] } ?? LSTMQuantity.allCases, translator: translator,
                            arguments, outputPath: outputPath, include: choice(module, layer, direction))
         }
     }
@@ -174,7 +186,7 @@ enum InspectCommand {
 
     // MARK: - json and svg: everything
 
-    static func everything(format: InspectFormat, quantities: [LSTMQuantity], translator: Translator, _ arguments: Arguments,
+    static func everything(format: AllUnitsFormat, quantities: [LSTMQuantity], translator: Translator, _ arguments: Arguments,
                            outputPath: String?, include: @escaping (LSTMLayerID) -> Bool) throws {
         let input = try InputLines(arguments)
         let folder = format == .svg ? AttentionCommand.outputFolder(outputPath, fileExtension: "svg") : nil
@@ -197,8 +209,6 @@ enum InspectCommand {
                         guard pictures.count < AttentionCommand.sheetLimit else { throw AttentionCommand.sheetIsFull() }
                         pictures.append((title, trace))
                     }
-                case .text:
-                    preconditionFailure("text is drawn by the unit view")
                 }
             }
         } finish: {
@@ -216,7 +226,7 @@ enum InspectCommand {
 
     // MARK: - One unit behind the text
 
-    static func unitView(_ id: LSTMLayerID, unit: Int, quantity: LSTMQuantity, format: InspectFormat, translator: Translator,
+    static func unitView(_ id: LSTMLayerID, unit: Int, quantity: LSTMQuantity, format: OneUnitFormat, translator: Translator,
                          _ arguments: Arguments, outputPath: String?) throws {
         let input = try InputLines(arguments)
         var lines: [[(token: String, value: Float)]] = []
@@ -232,7 +242,6 @@ enum InspectCommand {
             switch format {
             case .svg: text = InspectionExport.unitSVG(lines, heading: heading, quantity: quantity)
             case .text: text = InspectionExport.unitText(lines, heading: heading, quantity: quantity, colour: outputPath == nil && Output.wantsColour)
-            case .json: preconditionFailure("json is refused with --unit before this point")
             }
             if input.reader.linesRead == 0 { text = "" }            // empty input is empty output, not an empty picture
             if let outputPath { try Output.writeFile(text, to: outputPath) } else { Output.raw(text) }

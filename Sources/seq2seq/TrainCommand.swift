@@ -205,7 +205,7 @@ enum TrainCommand {
                 }
                 Output.error(String(format: "step %d: dev BLEU %.2f, exact match %.1f%%, token accuracy %.1f%%, loss %.4f%@",
                                     record.step, dev.bleu, dev.exactMatch, dev.tokenAccuracy, dev.loss, verdict))
-                if !record.isFinite {
+                if !record.dev.isFinite {
                     Output.error("warning: step \(record.step): the dev loss is not finite (the model's outputs overflow); logged as null, never kept as the best")
                 }
                 if plot { drawCurves(log: trainer.paths.log) }

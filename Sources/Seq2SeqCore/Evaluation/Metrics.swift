@@ -38,9 +38,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     }
 
     /// Whether every number is finite (a model with non-finite outputs gives an infinite or NaN loss).
-    public var isFinite: Bool {
-        [bleu, chrF ?? 0, exactMatch, tokenAccuracy, loss, perplexity].allSatisfy(\.isFinite)
-    }
+    public var isFinite: Bool { nonFiniteNumbers.isEmpty }
 }
 
 extension EvaluationReport {

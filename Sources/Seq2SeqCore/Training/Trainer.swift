@@ -110,8 +110,6 @@ public struct ValidationRecord: Codable, Equatable, Sendable {
         case nonFinite = "non_finite"
     }
 
-    /// Whether the dev numbers are finite (a model that diverged gives an infinite or NaN loss).
-    public var isFinite: Bool { dev.isFinite && trainLoss.isFinite }
 }
 
 extension ValidationRecord {
