@@ -254,35 +254,8 @@ extension ValidationScore {
     var isValid: Bool { (0...100).contains(bleu) && (0...100).contains(exactMatch) && loss.isFinite && loss >= 0 }
 }
 
-extension TrainOptions {
-    /// Throws `invalidConfiguration` naming the first option outside the range `train` accepts for it.
-    public func validate() throws {
-        let limit = Int(Int32.max)
-        try check("batch_size", batchSize, 1...65_536)
-        try check("epochs", epochs, 1...1_000_000)
-        if let maxSteps { try check("max_steps", maxSteps, 1...limit) }
-        try check("validate_every", validateEvery, 1...limit)
-        try check("max_length", maxLength, 1...100_000)
-        try check("min_count", minCount, 1...limit)
-        if let maxVocabulary { try check("max_vocabulary", maxVocabulary, 5...10_000_000) }
-        try check("threads", threads, 1...256)
-        try check("max_non_finite_steps", maxNonFiniteSteps, 1...1_000_000)
-        try check("patience", patience, 0...limit)
-        if let earlyStopping { try check("early_stopping", earlyStopping, 1...limit) }
-        try check("keep_best", keepBest, 1...limit)
-        for (name, value, range) in [("learning_rate", learningRate, Float(1e-7)...10), ("label_smoothing", labelSmoothing, 0...0.99),
-                                     ("clip_norm", clipNorm, 1e-6...1e6), ("min_lr", minimumLearningRate, 0...10)]
-            where !range.contains(value) {
-            throw Seq2SeqError.invalidConfiguration(reason: "\(name) is \(value), it must be in \(range.lowerBound)…\(range.upperBound)")
-        }
-        guard learningRateDecay > 0 && learningRateDecay <= 1 else {
-            throw Seq2SeqError.invalidConfiguration(reason: "lr_decay is \(learningRateDecay), it must be above 0 and at most 1")
-        }
-    }
-}
-
 /// Throws `invalidConfiguration` unless `value` is in `range`.
-private func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) throws {
+func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) throws {
     guard range.contains(value) else {
         throw Seq2SeqError.invalidConfiguration(reason: "\(name) is \(value), it must be in \(range.lowerBound)…\(range.upperBound)")
     }

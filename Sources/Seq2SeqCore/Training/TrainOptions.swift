@@ -1,0 +1,111 @@
+// TrainOptions.swift — every training hyperparameter that is not a model size, as stored in the resume state, and
+// the ranges a resumed state's values must be in. Stages [3] → [7].
+
+import Foundation
+
+/// Every training hyperparameter that is not a model size (those are in ModelConfig).
+public struct TrainOptions: Codable, Equatable, Sendable {
+    public var batchSize: Int = 64
+    public var learningRate: Float = 1e-3
+    public var epochs: Int = 10
+    /// Stop after this many steps even if epochs remain.
+    public var maxSteps: Int? = nil
+    public var labelSmoothing: Float = 0
+    public var clipNorm: Float = 1
+    public var seed: UInt64 = 1
+    /// Validate (and maybe save) every this many steps, and at the end.
+    public var validateEvery: Int = 500
+    /// Training pairs with more tokens than this on either side are skipped (and counted).
+    public var maxLength: Int = 100
+    public var minCount: Int = 1
+    public var maxVocabulary: Int? = nil
+    public var threads: Int = 1
+    /// Stop when this many steps in a row had a non-finite loss or gradient (each is skipped, not applied).
+    public var maxNonFiniteSteps: Int = 10
+    /// Multiplies Adam's learning rate when dev stops improving (`PlateauCounters.record`); 1 never changes it.
+    public var learningRateDecay: Float = 1
+    /// Validations in a row without improvement tolerated before the learning rate decays (as ReduceLROnPlateau's).
+    public var patience: Int = 5
+    /// The learning rate never decays below this.
+    public var minimumLearningRate: Float = 1e-6
+    /// Stop training after this many validations in a row without improvement; nil never stops early.
+    public var earlyStopping: Int? = nil
+    /// How many of the best validations' checkpoints to keep as `TrainingPaths.kept(step:)` files; 1 keeps the
+    /// best checkpoint alone (and no such files).
+    public var keepBest: Int = 1
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, seed, threads
+        case batchSize = "batch_size"
+        case learningRate = "learning_rate"
+        case maxSteps = "max_steps"
+        case labelSmoothing = "label_smoothing"
+        case clipNorm = "clip_norm"
+        case validateEvery = "validate_every"
+        case maxLength = "max_length"
+        case minCount = "min_count"
+        case maxVocabulary = "max_vocabulary"
+        case maxNonFiniteSteps = "max_non_finite_steps"
+        case learningRateDecay = "lr_decay"
+        case patience
+        case minimumLearningRate = "min_lr"
+        case earlyStopping = "early_stopping"
+        case keepBest = "keep_best"
+    }
+}
+
+extension TrainOptions {
+    /// The options of a state file written before the learning-rate schedule, early stopping and keep-best existed
+    /// lack them: they decode to the defaults, so such a run continues exactly as it started.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        maxSteps = try c.decodeIfPresent(Int.self, forKey: .maxSteps)
+        labelSmoothing = try c.decode(Float.self, forKey: .labelSmoothing)
+        clipNorm = try c.decode(Float.self, forKey: .clipNorm)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        validateEvery = try c.decode(Int.self, forKey: .validateEvery)
+        maxLength = try c.decode(Int.self, forKey: .maxLength)
+        minCount = try c.decode(Int.self, forKey: .minCount)
+        maxVocabulary = try c.decodeIfPresent(Int.self, forKey: .maxVocabulary)
+        threads = try c.decode(Int.self, forKey: .threads)
+        maxNonFiniteSteps = try c.decodeIfPresent(Int.self, forKey: .maxNonFiniteSteps) ?? maxNonFiniteSteps
+        learningRateDecay = try c.decodeIfPresent(Float.self, forKey: .learningRateDecay) ?? learningRateDecay
+        patience = try c.decodeIfPresent(Int.self, forKey: .patience) ?? patience
+        minimumLearningRate = try c.decodeIfPresent(Float.self, forKey: .minimumLearningRate) ?? minimumLearningRate
+        earlyStopping = try c.decodeIfPresent(Int.self, forKey: .earlyStopping)
+        keepBest = try c.decodeIfPresent(Int.self, forKey: .keepBest) ?? keepBest
+    }
+}
+
+extension TrainOptions {
+    /// Throws `invalidConfiguration` naming the first option outside the range `train` accepts for it.
+    public func validate() throws {
+        let limit = Int(Int32.max)
+        try check("batch_size", batchSize, 1...65_536)
+        try check("epochs", epochs, 1...1_000_000)
+        if let maxSteps { try check("max_steps", maxSteps, 1...limit) }
+        try check("validate_every", validateEvery, 1...limit)
+        try check("max_length", maxLength, 1...100_000)
+        try check("min_count", minCount, 1...limit)
+        if let maxVocabulary { try check("max_vocabulary", maxVocabulary, 5...10_000_000) }
+        try check("threads", threads, 1...256)
+        try check("max_non_finite_steps", maxNonFiniteSteps, 1...1_000_000)
+        try check("patience", patience, 0...limit)
+        if let earlyStopping { try check("early_stopping", earlyStopping, 1...limit) }
+        try check("keep_best", keepBest, 1...limit)
+        for (name, value, range) in [("learning_rate", learningRate, Float(1e-7)...10), ("label_smoothing", labelSmoothing, 0...0.99),
+                                     ("clip_norm", clipNorm, 1e-6...1e6), ("min_lr", minimumLearningRate, 0...10)]
+            where !range.contains(value) {
+            throw Seq2SeqError.invalidConfiguration(reason: "\(name) is \(value), it must be in \(range.lowerBound)…\(range.upperBound)")
+        }
+        guard learningRateDecay > 0 && learningRateDecay <= 1 else {
+            throw Seq2SeqError.invalidConfiguration(reason: "lr_decay is \(learningRateDecay), it must be above 0 and at most 1")
+        }
+    }
+}
