@@ -101,6 +101,8 @@ enum Output {
     }
 
     private static func writePending(_ output: inout PendingOutput) {
+        // Started with stdout closed (`>&-`): it points at /dev/null, and results written there would be lost.
+        if !output.bytes.isEmpty && InputFile.standardOutputWasClosed { output.failure = EBADF }
         var written = 0
         while written < output.bytes.count && output.failure == nil {
             let count = output.bytes.withUnsafeBytes { bytes in

@@ -132,6 +132,18 @@ enum InputCommand: String, CaseIterable, CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// Started with stdout closed (`>&-`): the results have nowhere to go, so it is an output error, not exit 0.
+    @Test(arguments: InputCommand.allCases)
+    func closedStandardOutputIsAnOutputError(command: InputCommand) throws {
+        try withTemporaryDirectory { folder in
+            let arguments = command.arguments(checkpoint: try writeTinyCheckpoint(in: folder))
+            let input = folder.appendingPathComponent("input").path
+            try command.input.write(to: URL(fileURLWithPath: input))
+            let result = try runThroughShell(#"exec "$0" "$@" >&-"#, arguments + [command.inputFlag, input])
+            expectError(result, exitCode: 74, mentions: ["<stdout>: cannot write: Bad file descriptor"])
+        }
+    }
+
     /// The test process ignores SIGPIPE and its children inherit that, so a closed pipe is a failed write (EPIPE).
     @Test(arguments: InputCommand.allCases)
     func closedPipeIsAnOutputErrorWhereSIGPIPEIsIgnored(command: InputCommand) throws {

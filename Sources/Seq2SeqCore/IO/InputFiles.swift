@@ -111,7 +111,8 @@ public final class InputFile {
 
     /// Called first thing by the executable: a standard descriptor (0, 1, 2) that the process started without is
     /// opened on /dev/null, so that no file opened later takes its number and is read or written by mistake.
-    /// Standard input that was closed is remembered, and reading it is then refused ("standard input is closed").
+    /// Standard input that was closed is remembered, and reading it is then refused ("standard input is closed");
+    /// so is standard output (`standardOutputWasClosed`), so that results written to it fail instead of vanishing.
     public static func protectStandardDescriptors() {
         for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
             let null = open("/dev/null", descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY)
@@ -120,8 +121,14 @@ public final class InputFile {
                 close(null)
             }
             if descriptor == STDIN_FILENO { standardInputWasClosed.store(true, ordering: .relaxed) }
+            if descriptor == STDOUT_FILENO { standardOutputClosed.store(true, ordering: .relaxed) }
         }
     }
+
+    private static let standardOutputClosed = Atomic<Bool>(false)
+
+    /// Whether the process started with standard output closed (`>&-`): it now points at /dev/null.
+    public static var standardOutputWasClosed: Bool { standardOutputClosed.load(ordering: .relaxed) }
 }
 
 /// How much memory the work of one command may take: 80% of the machine's memory, or less when the process runs under
