@@ -80,10 +80,13 @@ extension TrainingPaths {
     /// The learning-curve picture `--plot` keeps beside the log.
     public var curves: String { LearningCurves.picturePath(forLog: log) }
 
+    /// The start of every kept checkpoint's file name: "model-step" for model-step1500.safetensors.
+    private var keptPrefix: String { splitPath(kept(step: 0)).name.replacingOccurrences(of: "-step0.safetensors", with: "-step") }
+
     /// The kept checkpoints of this run's name on disk (`model-step1500.safetensors`), whatever their step.
     public func keptFilesOnDisk() -> [String] {
-        let (folder, name) = splitPath(kept(step: 0))
-        let prefix = String(name.prefix(upTo: name.range(of: "-step0")?.lowerBound ?? name.endIndex)) + "-step"
+        let (folder, _) = splitPath(kept(step: 0))
+        let prefix = keptPrefix
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return entries.filter { entry in
             guard entry.hasPrefix(prefix), entry.hasSuffix(".safetensors") else { return false }
@@ -132,8 +135,7 @@ extension TrainingPaths {
     @discardableResult
     public func removeLeftoverTemporaryFiles() -> [String] {
         let (folder, _) = splitPath(checkpoint)
-        let owned = Set((runFiles + [curves] + keptFilesOnDisk()).map { splitPath($0).name })
-        let keptPrefix = splitPath(kept(step: 0)).name.replacingOccurrences(of: "-step0.safetensors", with: "-step")
+        let owned = Set((runFiles + [curves]).map { splitPath($0).name })
         var removed: [String] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix(".") {
             guard let marker = entry.range(of: ".tmp-", options: .backwards) else { continue }
