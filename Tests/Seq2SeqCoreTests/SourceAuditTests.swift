@@ -28,8 +28,8 @@ import Testing
         "Inference/BeamSearch.swift": "one step limit per sentence, made beside the batch",
         "Evaluation/BLEU.swift": "one reference per hypothesis, zipped by the caller",
         "Evaluation/ChrF.swift": "one reference per hypothesis, zipped by the caller",
-        "IO/SVG.swift": "a heat map's labels made from its own matrix",
-        "IO/Colour.swift": "the colour scales defined in the code",
+        "Pictures/Heatmaps.swift": "a heat map's labels made from its own matrix",
+        "Pictures/Colour.swift": "the colour scales defined in the code",
         "seq2seq/Arguments.swift": "a command reading an option its CommandInfo does not declare (a bug in the command)",
     ]
 
