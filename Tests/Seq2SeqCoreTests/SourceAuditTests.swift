@@ -11,6 +11,8 @@ import Testing
     static let invariantTraps: [String: String] = [
         "Math/Matrix.swift": "views and copies within storage sized from a validated config",
         "Math/Linear.swift": "product and bias shapes fixed by the parameter table",
+        "Math/Matmul.swift": "product and bias shapes fixed by the parameter table",
+        "Math/PackedWeights.swift": "product and bias shapes fixed by the parameter table",
         "Math/Activations.swift": "a softmax over at least the </s> position of every sentence",
         "Math/PerThread.swift": "pthread_key_create, which fails only when the process has exhausted its keys",
         "Math/Random.swift": "bounds passed by the code's own shuffles",
