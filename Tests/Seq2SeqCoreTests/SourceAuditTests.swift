@@ -11,6 +11,8 @@ import Testing
     static let invariantTraps: [String: String] = [
         "Math/Matrix.swift": "views and copies within storage sized from a validated config",
         "Math/Linear.swift": "product and bias shapes fixed by the parameter table",
+        "Math/Matmul.swift": "product and bias shapes fixed by the parameter table",
+        "Math/PackedWeights.swift": "product and bias shapes fixed by the parameter table",
         "Math/Activations.swift": "a softmax over at least the </s> position of every sentence",
         "Math/PerThread.swift": "pthread_key_create, which fails only when the process has exhausted its keys",
         "Math/Random.swift": "bounds passed by the code's own shuffles",
@@ -28,8 +30,8 @@ import Testing
         "Inference/BeamSearch.swift": "one step limit per sentence, made beside the batch",
         "Evaluation/BLEU.swift": "one reference per hypothesis, zipped by the caller",
         "Evaluation/ChrF.swift": "one reference per hypothesis, zipped by the caller",
-        "IO/SVG.swift": "a heat map's labels made from its own matrix",
-        "IO/Colour.swift": "the colour scales defined in the code",
+        "Pictures/Heatmaps.swift": "a heat map's labels made from its own matrix",
+        "Pictures/Colour.swift": "the colour scales defined in the code",
         "seq2seq/Arguments.swift": "a command reading an option its CommandInfo does not declare (a bug in the command)",
     ]
 

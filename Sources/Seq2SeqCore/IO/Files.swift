@@ -1,4 +1,5 @@
-// Files.swift — what every writer shares: replacing a file atomically, and quoting a JSON string. Stage [8].
+// Files.swift — what every writer shares: replacing a file atomically, quoting a JSON string, and the text of
+// the last failed system call. Stage [8].
 
 import Foundation
 #if canImport(Glibc)
@@ -85,3 +86,6 @@ public func checkOutput(_ output: String, isNotOneOf inputs: [String]) throws {
         throw Seq2SeqError.invalidOption(flag: "--output", reason: "is the input \(input); refusing to overwrite it")
     }
 }
+
+/// The reason of the last failed system call, e.g. "No such file or directory".
+func systemErrorText() -> String { String(cString: strerror(errno)) }
