@@ -41,6 +41,9 @@ switch first {
 case "-h", "--help":
     Output.raw(Help.topLevel(commands: subcommands.map(\.info)))
     Output.finish(.success)
+case "--version":
+    Output.line("seq2seq \(Help.version)")
+    Output.finish(.success)
 case "help":                                   // `seq2seq help` or `seq2seq help NAME`, as argument-parser has
     if argv.count > 1 {
         Output.raw(Help.text(for: subcommand(named: argv[1]).info))
