@@ -180,3 +180,29 @@ enum Output {
         text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }
+
+/// A command's result lines: on standard output, or (`--output FILE`) streamed into a temporary file beside FILE
+/// that `finish` renames into place, so FILE is never half-written and memory stays bounded whatever the count.
+final class ResultLines {
+    private let file: AtomicFileWriter?
+    private(set) var count = 0
+
+    /// `output` nil means standard output; a file must not be one of `inputs` (refused as `--output`, exit 64).
+    init(output: String?, inputs: [String]) throws {
+        if let output { try checkOutput(output, isNotOneOf: inputs) }
+        file = try output.map { try AtomicFileWriter(path: $0) }
+    }
+
+    func line(_ text: String) throws {
+        count += 1
+        guard let file else { return Output.line(text) }
+        try file.append(Array((text + "\n").utf8))
+    }
+
+    /// Puts the file in place and says so on stderr, one line: "translate: wrote 3 lines to out.txt".
+    func finish(command: String) throws {
+        guard let file else { return }
+        try file.commit()
+        Output.error("\(command): wrote \(count) line\(count == 1 ? "" : "s") to \(file.path)")
+    }
+}
