@@ -147,6 +147,16 @@ enum Output {
         }
     }
 
+    /// The one line a command says on stderr about a file (or folder) it wrote: "<command>: wrote <what> to <path>".
+    static func wrote(_ what: String, to path: String, command: String) {
+        error("\(command): wrote \(what) to \(path)")
+    }
+
+    /// "1 line", "3 lines": a count and its noun, for the messages.
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
+    }
+
     /// Makes the folder that will hold `path` (and its parents) if it does not exist yet.
     static func createParentFolder(of path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -203,6 +213,6 @@ final class ResultLines {
     func finish(command: String) throws {
         guard let file else { return }
         try file.commit()
-        Output.error("\(command): wrote \(count) line\(count == 1 ? "" : "s") to \(file.path)")
+        Output.wrote(Output.count(count, "line"), to: file.path, command: command)
     }
 }

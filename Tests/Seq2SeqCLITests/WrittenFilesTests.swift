@@ -69,6 +69,59 @@ import Testing
         }
     }
 
+    // MARK: - Every other command that writes a file: one line "<command>: wrote … to PATH"
+
+    @Test func convertSaysWhatItWrote() throws {
+        try withTemporaryDirectory { folder in
+            let checkpoint = try writeTinyCheckpoint(in: folder)
+            let output = folder.appendingPathComponent("half.safetensors").path
+            let result = try runSeq2Seq(["convert", "--checkpoint", checkpoint, "--output", output, "--dtype", "bf16"])
+            expectSuccess(result)
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderrLines == ["convert: wrote the checkpoint with bf16 tensors to \(output)"])
+            #expect(FileManager.default.fileExists(atPath: output))
+        }
+    }
+
+    @Test(arguments: ["json", "csv", "text", "svg"])
+    func attentionOutputSaysWhatItWrote(format: String) throws {
+        try withTemporaryDirectory { folder in
+            let checkpoint = try writeTinyCheckpoint(in: folder)
+            let file = folder.appendingPathComponent("attention.\(format)").path
+            let toFile = try runSeq2Seq(["attention", "--checkpoint", checkpoint, "--format", format, "--output", file], stdin: Self.sentences)
+            expectSuccess(toFile)
+            #expect(toFile.stdout.isEmpty)
+            #expect(toFile.stderrLines == ["attention: wrote the attention of 3 input lines as \(format) to \(file)"])
+            guard format == "csv" || format == "svg" else { return }
+            // A folder: one file per translated line (the empty line has none).
+            let pictures = folder.appendingPathComponent("pictures").path
+            let toFolder = try runSeq2Seq(["attention", "--checkpoint", checkpoint, "--format", format, "--output", pictures], stdin: Self.sentences)
+            expectSuccess(toFolder)
+            #expect(toFolder.stderrLines == ["attention: wrote 2 \(format) files to \(pictures)"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: pictures).count == 2)
+        }
+    }
+
+    @Test func inspectOutputSaysWhatItWrote() throws {
+        try withTemporaryDirectory { folder in
+            let checkpoint = try writeTinyCheckpoint(in: folder)
+            let base = ["inspect", "--checkpoint", checkpoint]
+            for (extra, format) in [([String](), "json"), (["--format", "svg"], "svg"), (["--unit", "0", "--layer", "0"], "text"),
+                                    (["--unit", "0", "--layer", "0", "--format", "svg"], "svg")] {
+                let file = folder.appendingPathComponent("states-\(extra.count).\(format)").path
+                let result = try runSeq2Seq(base + extra + ["--output", file], stdin: Self.sentences)
+                expectSuccess(result)
+                #expect(result.stdout.isEmpty)
+                #expect(result.stderrLines == ["inspect: wrote the states of 3 input lines as \(format) to \(file)"], "\(extra)")
+                #expect(FileManager.default.fileExists(atPath: file))
+            }
+            let pictures = folder.appendingPathComponent("pictures").path
+            let toFolder = try runSeq2Seq(base + ["--format", "svg", "--output", pictures], stdin: Self.sentences)
+            expectSuccess(toFolder)
+            #expect(toFolder.stderrLines == ["inspect: wrote 2 svg files to \(pictures)"])
+        }
+    }
+
     /// A refused line leaves its output line empty and the rest translated: the file is still written, whole, and
     /// the exit code (65) says a line was refused.
     @Test func translateOutputIsWrittenWhenALineIsRefused() throws {
