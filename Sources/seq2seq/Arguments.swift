@@ -207,10 +207,16 @@ struct Arguments {
 
     private func unknownOptionReason(_ name: String) -> String {
         let reason = "unknown option for '\(command.commandLine)'"
-        let names = command.options.map(\.name) + ["--help"]
-        let nearest = names.map { (name: $0, distance: Self.editDistance($0, name)) }.min { $0.distance < $1.distance }
-        guard let nearest, nearest.distance <= 2 else { return reason }
-        return reason + "; did you mean '\(nearest.name)'?"
+        guard let nearest = Self.nearest(to: name, among: command.options.map(\.name) + ["--help"]) else { return reason }
+        return reason + "; did you mean '\(nearest)'?"
+    }
+
+    /// The "did you mean" suggestion for a mistyped option or subcommand: the closest of `names`, if it is at most
+    /// two edits away (the first of equally close ones).
+    static func nearest(to typed: String, among names: [String]) -> String? {
+        let nearest = names.map { (name: $0, distance: editDistance($0, typed)) }.min { $0.distance < $1.distance }
+        guard let nearest, nearest.distance <= 2 else { return nil }
+        return nearest.name
     }
 
     private static func parseChoice<T: RawRepresentable & CaseIterable>(_ text: String, flag: String) throws -> T

@@ -93,12 +93,15 @@ enum AttentionCommand {
         }
         if let files {
             try files.finish(lastLine: input.reader.linesRead)
+            Output.wrote(Output.count(files.count, "\(format.rawValue) file"), to: files.folder, command: info.name)
         } else {
             // Empty input is empty output, not an empty sheet.
             let text = format == .svg ? (input.reader.linesRead == 0 ? "" : AttentionExport.svgSheet(pictures))
                 : blocks.joined(separator: format == .json ? "" : "\n")
             if let outputPath {
                 try Output.writeFile(text, to: outputPath)
+                Output.wrote("the attention of \(Output.count(input.reader.linesRead, "input line")) as \(format.rawValue)",
+                             to: outputPath, command: info.name)
             } else if format == .svg {
                 Output.raw(text)
             }
@@ -126,6 +129,8 @@ struct LineFiles {
     let folder: String
     let fileExtension: String
     private var written: [Int] = []
+    /// The files written so far.
+    var count: Int { written.count }
 
     /// Creates the folder (and its parents) if needed.
     init(folder: String, fileExtension: String) throws {

@@ -31,6 +31,6 @@ enum AverageCommand {
         let averaged = try CheckpointAverage.average(paths: inputs)
         try Output.createParentFolder(of: output)
         try averaged.save(to: output)
-        Output.error("averaged \(inputs.count) checkpoints into \(output)")
+        Output.wrote("the mean of \(inputs.count) checkpoints", to: output, command: info.name)
     }
 }

@@ -39,5 +39,6 @@ enum ConvertCommand {
         let stored: StoredFloat = try arguments.choice("--dtype", default: .f16)
         try checkOutput(output, isNotOneOf: [input])
         try Checkpoint.load(path: input).save(to: output, dtype: stored.dtype)
+        Output.wrote("the checkpoint with \(stored.rawValue) tensors", to: output, command: info.name)
     }
 }

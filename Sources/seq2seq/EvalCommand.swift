@@ -8,7 +8,7 @@ enum EvalCommand {
     static let info = CommandInfo(
         name: "eval",
         abstract: "Evaluate a checkpoint on sentence pairs: BLEU, chrF, exact match, token accuracy, perplexity.",
-        usage: "seq2seq eval --checkpoint FILE --corpus FILE.tsv [--beam K [--length-penalty A]] [--json] [--batch-size N] [--threads N]",
+        usage: "seq2seq eval --checkpoint FILE --corpus FILE.tsv [--beam K [--length-penalty A]] [--replace-unk] [--no-repeat-ngram N] [--json] [--batch-size N] [--threads N]",
         options: [
             OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
             OptionInfo(name: "--corpus", valueName: "file", help: "Pairs to evaluate on, source<TAB>target a line."),
@@ -16,9 +16,11 @@ enum EvalCommand {
             OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together. (default: 64)"),
             OptionInfo(name: "--beam", valueName: "k", help: "Translate by beam search of width K, as `translate --beam` does (1 = greedy). (default: 1)"),
             OptionInfo(name: "--length-penalty", valueName: "a", help: "α of the GNMT length penalty ((5+len)/6)^α that beam search ranks by. (default: 1)"),
+            TranslateCommand.replaceUnknownOption,
+            TranslateCommand.noRepeatNgramOption,
             OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work; results do not depend on it. (default: all cores)"),
         ],
-        discussion: "BLEU and chrF are corpus scores of the detokenized translations (greedy, or beam search with --beam) against the references as written, computed as sacreBLEU 2.6.0 does by default (BLEU with 13a tokens, chrF2: character 6-grams, β = 2), each shown with sacreBLEU's signature; exact match compares tokens; token accuracy and perplexity are teacher-forced.")
+        discussion: "BLEU and chrF are corpus scores of the detokenized translations (greedy, or beam search with --beam) against the references as written, computed as sacreBLEU 2.6.0 does by default (BLEU with 13a tokens, chrF2: character 6-grams, β = 2), each shown with sacreBLEU's signature; exact match compares tokens; token accuracy and perplexity are teacher-forced. The decoding options are `translate`'s and change only the translations: BLEU, chrF and exact match.")
 
     static func run(_ arguments: Arguments) throws {
         let translator = try TranslateCommand.makeTranslator(arguments)

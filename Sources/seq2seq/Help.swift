@@ -3,6 +3,8 @@
 
 enum Help {
     static let topLevelUsage = "seq2seq <subcommand> [<options>]"
+    /// What `seq2seq --version` prints after the name; the one place the version is written.
+    static let version = "0.1.0"
 
     /// `seq2seq NAME --help`.
     static func text(for command: CommandInfo) -> String {
@@ -25,7 +27,7 @@ enum Help {
         return [
             "OVERVIEW: Train and run attention encoder-decoder translation models (LSTM, Bahdanau attention), in pure Swift.",
             "USAGE: " + topLevelUsage,
-            "OPTIONS:\n" + rows([helpOption]),
+            "OPTIONS:\n" + rows([versionOption, helpOption]),
             "SUBCOMMANDS:\n" + rows(commands.map { ($0.name, $0.abstract) })
                 + "\n\n  See 'seq2seq help <subcommand>' for detailed help.",
             "EXIT CODES:\n" + rows(exitCodes)
@@ -37,6 +39,7 @@ enum Help {
     // MARK: - Layout
 
     private static let helpOption = ("-h, --help", "Show help information.")
+    private static let versionOption = ("--version", "Show the version.")
     private static let width = 80
     private static let helpColumn = 26     // labels are indented 2 and padded to 24, as argument-parser does
 

@@ -11,10 +11,10 @@ enum InspectFormat: String, CaseIterable {
 }
 
 /// What shows every unit of the chosen layers: one JSON object a line, or heat maps.
-enum AllUnitsFormat { case json, svg }
+enum AllUnitsFormat: String { case json, svg }
 
 /// What shows one unit behind the text: coloured text for the terminal, or a picture.
-enum OneUnitFormat { case text, svg }
+enum OneUnitFormat: String { case text, svg }
 
 enum InspectCommand {
     static let info = CommandInfo(
@@ -212,12 +212,16 @@ enum InspectCommand {
                 }
             }
         } finish: {
-            if let files { return try files.finish(lastLine: input.reader.linesRead) }
+            if let files {
+                try files.finish(lastLine: input.reader.linesRead)
+                return Output.wrote(Output.count(files.count, "svg file"), to: files.folder, command: info.name)
+            }
             // Empty input is empty output, not an empty sheet.
             let text = format == .svg && input.reader.linesRead > 0
                 ? InspectionExport.heatmapSVG(pictures, layers: include, quantities: quantities) : lines.joined()
             if let outputPath {
                 try Output.writeFile(text, to: outputPath)
+                wrote(format.rawValue, lines: input.reader.linesRead, to: outputPath)
             } else if format == .svg {
                 Output.raw(text)
             }
@@ -244,8 +248,15 @@ enum InspectCommand {
             case .text: text = InspectionExport.unitText(lines, heading: heading, quantity: quantity, colour: outputPath == nil && Output.wantsColour)
             }
             if input.reader.linesRead == 0 { text = "" }            // empty input is empty output, not an empty picture
-            if let outputPath { try Output.writeFile(text, to: outputPath) } else { Output.raw(text) }
+            guard let outputPath else { return Output.raw(text) }
+            try Output.writeFile(text, to: outputPath)
+            wrote(format.rawValue, lines: input.reader.linesRead, to: outputPath)
         }
+    }
+
+    /// "inspect: wrote the states of 3 input lines as svg to PATH".
+    static func wrote(_ format: String, lines: Int, to path: String) {
+        Output.wrote("the states of \(Output.count(lines, "input line")) as \(format)", to: path, command: info.name)
     }
 
     // MARK: - The units that follow a feature

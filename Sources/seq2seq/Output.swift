@@ -147,6 +147,16 @@ enum Output {
         }
     }
 
+    /// The one line a command says on stderr about a file (or folder) it wrote: "<command>: wrote <what> to <path>".
+    static func wrote(_ what: String, to path: String, command: String) {
+        error("\(command): wrote \(what) to \(path)")
+    }
+
+    /// "1 line", "3 lines": a count and its noun, for the messages.
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
+    }
+
     /// Makes the folder that will hold `path` (and its parents) if it does not exist yet.
     static func createParentFolder(of path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -178,5 +188,31 @@ enum Output {
     /// Line breaks (and other vertical whitespace) become spaces, so a message stays one line.
     static func oneLine(_ text: String) -> String {
         text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}
+
+/// A command's result lines: on standard output, or (`--output FILE`) streamed into a temporary file beside FILE
+/// that `finish` renames into place, so FILE is never half-written and memory stays bounded whatever the count.
+final class ResultLines {
+    private let file: AtomicFileWriter?
+    private(set) var count = 0
+
+    /// `output` nil means standard output; a file must not be one of `inputs` (refused as `--output`, exit 64).
+    init(output: String?, inputs: [String]) throws {
+        if let output { try checkOutput(output, isNotOneOf: inputs) }
+        file = try output.map { try AtomicFileWriter(path: $0) }
+    }
+
+    func line(_ text: String) throws {
+        count += 1
+        guard let file else { return Output.line(text) }
+        try file.append(Array((text + "\n").utf8))
+    }
+
+    /// Puts the file in place and says so on stderr, one line: "translate: wrote 3 lines to out.txt".
+    func finish(command: String) throws {
+        guard let file else { return }
+        try file.commit()
+        Output.wrote(Output.count(count, "line"), to: file.path, command: command)
     }
 }

@@ -25,6 +25,8 @@ enum PlotCommand {
         let log = try arguments.requiredString("--log")
         let svg = LearningCurves.svg(try LearningCurves.read(path: log),
                                      title: "Learning curves: " + URL(fileURLWithPath: log).lastPathComponent)
-        if let output = arguments.string("--output") { try Output.writeFile(svg, to: output) } else { Output.raw(svg) }
+        guard let output = arguments.string("--output") else { return Output.raw(svg) }
+        try Output.writeFile(svg, to: output)
+        Output.wrote("the learning curves", to: output, command: info.name)
     }
 }

@@ -1,5 +1,5 @@
 // TranslateCommand.swift — `seq2seq translate`: source sentences from stdin or --input, one translation a line on
-// stdout, line for line (an empty line gives an empty line; an over-long line is refused on stderr). [8] → [9]
+// stdout or into --output, line for line (an empty line gives an empty line; an over-long line is refused on stderr). [8] → [9]
 
 import Foundation
 import Seq2SeqCore
@@ -8,10 +8,11 @@ enum TranslateCommand {
     static let info = CommandInfo(
         name: "translate",
         abstract: "Translate source sentences, one a line, from standard input (or --input) to standard output.",
-        usage: "seq2seq translate --checkpoint FILE [--input FILE] [--beam K] [<options>]",
+        usage: "seq2seq translate --checkpoint FILE [--input FILE] [--output FILE] [--beam K] [<options>]",
         options: [
             OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
             OptionInfo(name: "--input", valueName: "file", help: "Read sentences from this file instead of standard input."),
+            OptionInfo(name: "--output", valueName: "file", help: "Write the translations to this file instead of standard output; it appears only once complete (never the input or the checkpoint)."),
             OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together, grouped by length (with --beam K, up to K rows each); a sentence's translation does not depend on it. (default: 64)"),
             OptionInfo(name: "--beam", valueName: "k", help: "Beam search of width K instead of greedy decoding (1 = greedy). (default: 1)"),
             OptionInfo(name: "--length-penalty", valueName: "a", help: "α of the GNMT length penalty ((5+len)/6)^α that beam search ranks by. (default: 1)"),
@@ -34,15 +35,20 @@ enum TranslateCommand {
         }
         try checkDecodingMemory(translator, sentences: chunkSize)
         let input = try InputLines(arguments)
+        // Standard input, when read from, is checked under the name the system gives it, so `< out.txt` is caught too.
+        let inputPath = input.name == "<stdin>" ? "/dev/stdin" : input.name
+        let results = try ResultLines(output: arguments.string("--output"), inputs: [inputPath, input.checkpoint])
+        let finish = { try results.finish(command: info.name) }
         if nBest == 1 {
-            try translateAll(input, translator) { result, _ in Output.line(result?.text ?? "") }
+            try translateAll(input, translator, afterLastLine: finish) { result, _ in try results.line(result?.text ?? "") }
             return
         }
         // N lines per input line: score<TAB>translation, best first (empty or refused lines give N empty lines).
-        try translateAll(input, translator, decode: translator.nBest(encoded:), isFinite: { $0.allSatisfy(\.result.isFinite) }) { list, _ in
+        try translateAll(input, translator, decode: translator.nBest(encoded:), isFinite: { $0.allSatisfy(\.result.isFinite) },
+                         afterLastLine: finish) { list, _ in
             let list = list ?? []
             for n in 0..<nBest {
-                Output.line(n < list.count ? String(format: "%.6f\t", list[n].score) + list[n].result.text : "")
+                try results.line(n < list.count ? String(format: "%.6f\t", list[n].score) + list[n].result.text : "")
             }
         }
     }
@@ -90,17 +96,20 @@ enum TranslateCommand {
     }
 
     /// Translates every line of `input`, calling `emit` once per input line in order (nil for an empty or refused line).
-    static func translateAll(_ input: InputLines, _ translator: Translator,
+    static func translateAll(_ input: InputLines, _ translator: Translator, afterLastLine: () throws -> Void = {},
                              emit: (TranslationResult?, NumberedLine) throws -> Void) throws {
-        try translateAll(input, translator, decode: translator.translate(encoded:), isFinite: \.isFinite, emit: emit)
+        try translateAll(input, translator, decode: translator.translate(encoded:), isFinite: \.isFinite,
+                         afterLastLine: afterLastLine, emit: emit)
     }
 
     /// Decodes the lines of `input` with `decode`, a chunk at a time (all accepted lines of a chunk in one call, so that
     /// they are batched), calling `emit` once per input line in order (nil for an empty or refused line) and flushing
     /// stdout after each chunk. A result that is not `isFinite` ends the command before anything of its chunk is
-    /// written. Reports unknown tokens, and throws `refusedLines` at the end if any line was refused.
+    /// written. Once every line is emitted, calls `afterLastLine` (where an --output file is put in place: refused
+    /// lines leave it complete, line for line), reports unknown tokens, and throws `refusedLines` if any line was refused.
     static func translateAll<Result>(_ input: InputLines, _ translator: Translator,
                                      decode: ([(tokens: [String], ids: [Int])]) -> [Result], isFinite: (Result) -> Bool,
+                                     afterLastLine: () throws -> Void = {},
                                      emit: (Result?, NumberedLine) throws -> Void) throws {
         let limit = translator.checkpoint.config.maxSourceLength
         var refusals = RefusedLines(input.reader)
@@ -132,6 +141,7 @@ enum TranslateCommand {
             for line in lines { try emit(byLine[line.number], line) }
             try Output.checkedFlush()
         }
+        try afterLastLine()
         reportUnknown(unknown)
         try refusals.finish()
     }

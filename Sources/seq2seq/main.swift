@@ -23,11 +23,16 @@ let subcommands: [(info: CommandInfo, run: (Arguments) throws -> Void)] = [
 
 @MainActor func subcommand(named name: String) -> (info: CommandInfo, run: (Arguments) throws -> Void) {
     guard let entry = subcommands.first(where: { $0.info.name == name }) else {
-        let names = subcommands.map(\.info.name).joined(separator: ", ")
+        let names = subcommands.map(\.info.name)
+        let list = names.joined(separator: ", ")
         if name.hasPrefix("-") {
-            Output.fail("\(name): unknown option for 'seq2seq'; the subcommand comes first (\(names))", code: .usage)
+            let guess = Arguments.nearest(to: name, among: ["--help", "--version"]).map { "did you mean '\($0)'? " } ?? ""
+            Output.fail("\(name): unknown option for 'seq2seq'; \(guess)the subcommand comes first (\(list))", code: .usage)
         }
-        Output.fail("unknown subcommand '\(name)'; the subcommands are \(names)", code: .usage)
+        guard let guess = Arguments.nearest(to: name, among: names) else {
+            Output.fail("unknown subcommand '\(name)'; the subcommands are \(list)", code: .usage)
+        }
+        Output.fail("unknown subcommand '\(name)'; did you mean '\(guess)'? (the subcommands are \(list))", code: .usage)
     }
     return entry
 }
@@ -40,6 +45,9 @@ guard let first = argv.first else {
 switch first {
 case "-h", "--help":
     Output.raw(Help.topLevel(commands: subcommands.map(\.info)))
+    Output.finish(.success)
+case "--version":
+    Output.line("seq2seq \(Help.version)")
     Output.finish(.success)
 case "help":                                   // `seq2seq help` or `seq2seq help NAME`, as argument-parser has
     if argv.count > 1 {

@@ -25,7 +25,7 @@ import Testing
             let result = try runSeq2Seq(["average", "--output", output, a, b])
             expectSuccess(result)
             #expect(result.stdout.isEmpty)
-            #expect(result.stderr == "averaged 2 checkpoints into \(output)\n")
+            #expect(result.stderr == "average: wrote the mean of 2 checkpoints to \(output)\n")
 
             let written = try Checkpoint.load(path: output)
             let expected = try CheckpointAverage.average(paths: [a, b])

@@ -379,10 +379,16 @@ struct BadTrainFile: CustomTestStringConvertible, Sendable {
             let stdin = Data([good[0], long, good[1]].map { $0 + "\n" }.joined().utf8)
             let expected = translator.translate(good)
 
-            func expectRefusal(_ result: CommandResult, name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            /// `wrote`: the line saying what an --output file received, which comes before the final error.
+            func expectRefusal(_ result: CommandResult, name: String, wrote: String? = nil,
+                               sourceLocation: SourceLocation = #_sourceLocation) {
                 #expect(!result.terminatedBySignal && !result.timedOut, sourceLocation: sourceLocation)
                 #expect(result.exitCode == 65, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
-                let stderr = result.stderrLines
+                var stderr = result.stderrLines
+                if let wrote {
+                    #expect(stderr.count == 3 && stderr[1] == wrote, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+                    stderr.removeAll { $0 == wrote }
+                }
                 #expect(stderr.count == 2, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
                 #expect(stderr.first?.hasPrefix("Error: \(name):2: ") == true, "stderr: \(result.stderr)",
                         sourceLocation: sourceLocation)
@@ -412,7 +418,7 @@ struct BadTrainFile: CustomTestStringConvertible, Sendable {
             let output = run.folder.appendingPathComponent("attention.jsonl")
             let toFile = try runSeq2Seq(["attention", "--checkpoint", run.checkpoint, "--format", "json",
                                          "--output", output.path], stdin: stdin)
-            expectRefusal(toFile, name: "<stdin>")
+            expectRefusal(toFile, name: "<stdin>", wrote: "attention: wrote the attention of 3 input lines as json to \(output.path)")
             #expect(toFile.stdout.isEmpty)
             #expect(try String(contentsOf: output, encoding: .utf8) == attention.stdout)
         }

@@ -86,6 +86,56 @@ import Testing
         }
     }
 
+    /// `eval` takes every decoding option `translate` has: they change the translations it scores (BLEU, chrF, exact
+    /// match, as the library's evaluation with the same translator gives them) and nothing teacher-forced.
+    @Test func evalTakesTheDecodingOptionsOfTranslate() throws {
+        let help = try runSeq2Seq(["eval", "--help"])
+        expectSuccess(help)
+        let translateHelp = try runSeq2Seq(["translate", "--help"]).stdout
+        for option in ["--beam <k>", "--length-penalty <a>", "--replace-unk", "--no-repeat-ngram <n>", "--batch-size <n>", "--threads <n>"] {
+            #expect(translateHelp.contains("\n  \(option) "), "translate --help lacks \(option)")
+            #expect(help.stdout.contains("\n  \(option) "), "eval --help lacks \(option)")
+        }
+        try Self.withCheckpoint { path, checkpoint in
+            try withTemporaryDirectory { folder in
+                let corpus = folder.appendingPathComponent("pairs.tsv").path
+                let pairs = Self.texts.filter { !$0.isEmpty }.map { SentencePair(source: $0, target: "x y x y z") }
+                try Corpus.writePairs(pairs, path: corpus)
+                let arguments = ["eval", "--checkpoint", path, "--corpus", corpus, "--json"]
+                let plain = try runSeq2Seq(arguments)
+                expectSuccess(plain)
+                let off = try runSeq2Seq(arguments + ["--no-repeat-ngram", "0"])
+                expectSuccess(off)
+                #expect(off.stdout == plain.stdout)
+                let plainReport = try #require(jsonObject(plain.stdout))
+                for (flags, configure) in [(["--no-repeat-ngram", "1"], { (t: inout Translator) in t.noRepeatNgram = 1 }),
+                                           (["--replace-unk"], { (t: inout Translator) in t.replaceUnknown = true }),
+                                           (["--beam", "3", "--no-repeat-ngram", "2"],
+                                            { (t: inout Translator) in t.beam = BeamOptions(width: 3); t.noRepeatNgram = 2 })] {
+                    let result = try runSeq2Seq(arguments + flags)
+                    expectSuccess(result)
+                    #expect(result.stderr.isEmpty, "\(flags): \(result.stderr)")
+                    let report = try #require(jsonObject(result.stdout))
+                    var translator = Translator(checkpoint: checkpoint)
+                    configure(&translator)
+                    let expected = Evaluation.evaluate(translator, on: pairs)
+                    #expect(abs((report["bleu"] as? Double ?? -1) - expected.bleu) < 1e-9, "\(flags)")
+                    #expect(abs((report["chrf"] as? Double ?? -1) - (expected.chrF ?? .nan)) < 1e-9, "\(flags)")
+                    #expect(abs((report["exact_match"] as? Double ?? -1) - expected.exactMatch) < 1e-9, "\(flags)")
+                    // Teacher forcing does not decode: the same numbers, to the last digit.
+                    for key in ["sentences", "token_accuracy", "loss", "perplexity"] {
+                        #expect(report[key] as? Double == plainReport[key] as? Double, "\(flags): \(key)")
+                    }
+                }
+                // --no-repeat-ngram 1 does change what this model emits (it repeats tokens), so the test above tests something.
+                let oneGram = try runSeq2Seq(arguments + ["--no-repeat-ngram", "1"])
+                #expect(jsonObject(oneGram.stdout)?["chrf"] as? Double != plainReport["chrf"] as? Double)
+            }
+        }
+        expectError(try runSeq2Seq(["eval", "--checkpoint", "x.safetensors", "--corpus", "y.tsv", "--no-repeat-ngram", "-1"]),
+                    exitCode: 64, mentions: ["--no-repeat-ngram", "-1"])
+    }
+
     @Test func beamBatchSizeChangesNothing() throws {
         try Self.withCheckpoint { path, _ in
             let one = try runSeq2Seq(["translate", "--checkpoint", path, "--beam", "4", "--n-best", "2", "--batch-size", "1"], stdin: Self.input)

@@ -248,7 +248,8 @@ func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
                                          "--output", output.path], stdin: stdin)
             expectSuccess(toFile)
             #expect(toFile.stdout.isEmpty, "stdout: \(toFile.stdout)")
-            #expect(toFile.stderr.isEmpty, "stderr: \(toFile.stderr)")
+            #expect(toFile.stderrLines == ["attention: wrote the attention of \(lines(of: result.stdout).count) input lines as json to \(output.path)"],
+                    "stderr: \(toFile.stderr)")
             #expect(try String(contentsOf: output, encoding: .utf8) == result.stdout)
         }
     }

@@ -17,8 +17,22 @@ import Testing
         expectError(try runSeq2Seq(["help", "tranlsate"]), exitCode: 64, mentions: ["unknown subcommand 'tranlsate'"])
     }
 
+    @Test func mistypedSubcommandSuggestsTheNearestOne() throws {
+        let result = try runSeq2Seq(["tranlsate", "--checkpoint", "x.safetensors"])
+        expectError(result, exitCode: 64, mentions: [])
+        #expect(result.stderr.hasPrefix("Error: unknown subcommand 'tranlsate'; did you mean 'translate'? (the subcommands are train, translate, "),
+                "stderr: \(result.stderr)")
+        expectError(try runSeq2Seq(["evl"]), exitCode: 64, mentions: ["did you mean 'eval'?"])
+        // Nothing within two edits: no guess, only the list.
+        let far = try runSeq2Seq(["compile"])
+        expectError(far, exitCode: 64, mentions: ["Error: unknown subcommand 'compile'; the subcommands are train, "])
+        #expect(!far.stderr.contains("did you mean"))
+    }
+
     @Test func optionBeforeTheSubcommand() throws {
         expectError(try runSeq2Seq(["--seed", "1"]), exitCode: 64, mentions: ["--seed"])
+        expectError(try runSeq2Seq(["--verison"]), exitCode: 64,
+                    mentions: ["--verison: unknown option for 'seq2seq'; did you mean '--version'? the subcommand comes first"])
     }
 
     @Test(arguments: ["train", "translate", "attention", "score", "eval", "corpus"])

@@ -18,6 +18,7 @@ let subcommandNames = ["train", "translate", "attention", "score", "eval", "aver
         for name in subcommandNames {
             #expect(help.contains("\n  \(name) "), "\(name) is not listed")
         }
+        #expect(help.contains("\n  --version "), "--version is not listed")
         #expect(help.contains("\nEXIT CODES:\n"))
         for code in ["0", "1", "64", "65", "66", "73"] {
             #expect(help.contains("\n  \(code) "), "exit code \(code) is not documented")
@@ -37,6 +38,19 @@ let subcommandNames = ["train", "translate", "attention", "score", "eval", "aver
             #expect(help.contains("\n  -h, --help "), "\(arguments)")
             #expect(help.hasSuffix("\n"))
         }
+    }
+
+    @Test func versionIsOneLineOnStdout() throws {
+        let result = try runSeq2Seq(["--version"])
+        expectSuccess(result)
+        #expect(result.stderr.isEmpty)
+        let line = try #require(lines(of: result.stdout).first.map(String.init))
+        #expect(lines(of: result.stdout).count == 1 && result.stdout.hasSuffix("\n"), "stdout: \(result.stdout)")
+        // "seq2seq MAJOR.MINOR.PATCH"
+        let parts = line.split(separator: " ")
+        #expect(parts.count == 2 && parts[0] == "seq2seq", "stdout: \(result.stdout)")
+        let numbers = parts.last?.split(separator: ".", omittingEmptySubsequences: false) ?? []
+        #expect(numbers.count == 3 && numbers.allSatisfy { Int($0) != nil }, "stdout: \(result.stdout)")
     }
 
     @Test func helpWinsOverMistakesOnTheSameLine() throws {

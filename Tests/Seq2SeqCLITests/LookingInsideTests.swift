@@ -206,6 +206,12 @@ func writeTinyCheckpoint(in folder: URL) throws -> String {
             expectSuccess(plot)
             #expect(plot.stdout == expected)
             #expect(plot.stdout.components(separatedBy: "class=\"point\"").count - 1 == 5 * 2, "five curves, two validations")
+            let output = folder.appendingPathComponent("curves.svg").path
+            let toFile = try runSeq2Seq(["plot", "--log", run.paths.log, "--output", output])
+            expectSuccess(toFile)
+            #expect(toFile.stdout.isEmpty)
+            #expect(toFile.stderrLines == ["plot: wrote the learning curves to \(output)"])
+            #expect(try String(contentsOfFile: output, encoding: .utf8) == expected)
 
             try "not json\n".write(toFile: run.paths.log, atomically: true, encoding: .utf8)
             expectError(try runSeq2Seq(["plot", "--log", run.paths.log]), exitCode: 65, mentions: ["model.log.jsonl:1"])

@@ -8,23 +8,76 @@ import Glibc
 import Darwin
 #endif
 
-/// Replaces `path` with `bytes` so that no reader, and no crash, ever sees half a file: a temporary file
-/// `.<name>.tmp-<pid>-<random>` in the destination's folder → write → fsync → rename. The temporary file is
-/// removed on every failure; `path` is replaced only by a complete file. Failure → `.unwritableFile`.
+/// Replaces `path` with `bytes` so that no reader, and no crash, ever sees half a file (see `AtomicFileWriter`).
+/// Failure → `.unwritableFile`.
 public func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
-    func refuse(_ reason: String) -> Seq2SeqError { .unwritableFile(path: path, reason: reason) }
-    let (folder, name) = splitPath(path)
-    guard !name.isEmpty, name != ".", name != ".." else { throw refuse("the path names a folder, not a file") }
-    let temporary = folder + "/." + name + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    let file = try AtomicFileWriter(path: path)
+    try file.append(bytes)
+    try file.commit()
+}
 
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-        throw refuse("cannot create a temporary file in folder '\(folder)': \(systemErrorText())")
+/// A file written in pieces that appears at `path` only whole: a temporary file `.<name>.tmp-<pid>-<random>` in the
+/// destination's folder → write → fsync → rename (`commit`). Pieces are kept in a buffer of at most `bufferSize`
+/// bytes, so memory stays bounded however much is written. Released without `commit` (an error on the way), the
+/// temporary file is removed and `path` is untouched. Every failure → `.unwritableFile` naming `path`.
+public final class AtomicFileWriter {
+    public let path: String
+    private let temporary: String
+    private var descriptor: Int32
+    private var pending: [UInt8] = []
+    private var committed = false
+    private static let bufferSize = 1 << 16
+
+    public init(path: String) throws {
+        self.path = path
+        let (folder, name) = splitPath(path)
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw Seq2SeqError.unwritableFile(path: path, reason: "the path names a folder, not a file")
+        }
+        temporary = folder + "/." + name + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw Seq2SeqError.unwritableFile(path: path, reason: "cannot create a temporary file in folder '\(folder)': \(systemErrorText())")
+        }
     }
-    var renamed = false
-    defer { if !renamed { unlink(temporary) } }
-    do {
-        defer { close(descriptor) }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        if !committed { unlink(temporary) }
+    }
+
+    /// Appends `bytes`: kept in the buffer while it has room, else written out (a large piece directly, uncopied).
+    public func append(_ bytes: [UInt8]) throws {
+        guard pending.count + bytes.count >= Self.bufferSize else {
+            pending.append(contentsOf: bytes)
+            return
+        }
+        try writePending()
+        try writeAll(bytes)
+    }
+
+    /// Writes what is buffered, fsyncs and renames the temporary file to `path`; the rename is made durable on a best-effort basis.
+    public func commit() throws {
+        try writePending()
+        guard fsync(descriptor) == 0 else { throw refuse("fsync failed: \(systemErrorText())") }
+        close(descriptor)
+        descriptor = -1
+        guard rename(temporary, path) == 0 else { throw refuse(systemErrorText()) }
+        committed = true
+        // Make the rename itself durable; best effort (some file systems refuse fsync on a folder).
+        let folderDescriptor = open(splitPath(path).folder, O_RDONLY | O_CLOEXEC)
+        if folderDescriptor >= 0 {
+            _ = fsync(folderDescriptor)
+            close(folderDescriptor)
+        }
+    }
+
+    private func writePending() throws {
+        try writeAll(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: [UInt8]) throws {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { buffer -> Int in
@@ -37,16 +90,9 @@ public func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
             }
             written += result
         }
-        guard fsync(descriptor) == 0 else { throw refuse("fsync failed: \(systemErrorText())") }
     }
-    guard rename(temporary, path) == 0 else { throw refuse(systemErrorText()) }
-    renamed = true
-    // Make the rename itself durable; best effort (some file systems refuse fsync on a folder).
-    let folderDescriptor = open(folder, O_RDONLY | O_CLOEXEC)
-    if folderDescriptor >= 0 {
-        _ = fsync(folderDescriptor)
-        close(folderDescriptor)
-    }
+
+    private func refuse(_ reason: String) -> Seq2SeqError { .unwritableFile(path: path, reason: reason) }
 }
 
 /// ("a/b", "c.safetensors") for "a/b/c.safetensors"; the folder is "." without a slash, "/" at the root.
