@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 // seq2seq: an attention encoder-decoder translator in pure Swift. No package dependencies.
 import PackageDescription
 
