@@ -18,12 +18,7 @@ import Darwin
 /// op(A)[i, p] and two fused multiply-adds per row.
 public func matmul(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
                    into c: Matrix, accumulate: Bool) {
-    let n = transposeA ? a.cols : a.rows
-    let k = transposeA ? a.rows : a.cols
-    let kb = transposeB ? b.cols : b.rows
-    let m = transposeB ? b.rows : b.cols
-    precondition(k == kb && c.rows == n && c.cols == m,
-                 "matmul shapes: op(A) [\(n), \(k)] · op(B) [\(kb), \(m)] into C [\(c.rows), \(c.cols)]")
+    let (n, k, m) = productShape(a, transposeA: transposeA, b, transposeB: transposeB, into: c)
     // Packing costs k·m copies; with fewer than 4 rows of A (translating one sentence) it would cost as much as the
     // product itself, so the plain loops do it instead — unless op(B) is a weight already packed in this scope.
     // Weights always take the tiled path, so a sentence's numbers are bitwise the same alone or in a batch
@@ -267,15 +262,22 @@ let blocksPerGroup = 64
     store(3, c30, c31); store(4, c40, c41); store(5, c50, c51)
 }
 
-/// The reference kernel: C (+)= op(A) · op(B) by plain loops, the definition `matmul` is tested against.
-public func matmulReference(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
-                   into c: Matrix, accumulate: Bool) {
+/// (n, k, m) of C [n, m] (+)= op(A) [n, k] · op(B) [k, m], the shapes checked to agree.
+@inline(__always) func productShape(_ a: Matrix, transposeA: Bool, _ b: Matrix, transposeB: Bool, into c: Matrix)
+    -> (n: Int, k: Int, m: Int) {
     let n = transposeA ? a.cols : a.rows
     let k = transposeA ? a.rows : a.cols
     let kb = transposeB ? b.cols : b.rows
     let m = transposeB ? b.rows : b.cols
     precondition(k == kb && c.rows == n && c.cols == m,
                  "matmul shapes: op(A) [\(n), \(k)] · op(B) [\(kb), \(m)] into C [\(c.rows), \(c.cols)]")
+    return (n, k, m)
+}
+
+/// The reference kernel: C (+)= op(A) · op(B) by plain loops, the definition `matmul` is tested against.
+public func matmulReference(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+                   into c: Matrix, accumulate: Bool) {
+    let (n, k, m) = productShape(a, transposeA: transposeA, b, transposeB: transposeB, into: c)
     if !accumulate { c.fill(0) }
     if n == 0 || m == 0 || k == 0 { return }
     switch (transposeA, transposeB) {
