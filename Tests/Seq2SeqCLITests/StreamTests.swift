@@ -120,27 +120,20 @@ enum InputCommand: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     // MARK: - Output that cannot be written (74)
 
+    /// Stdout on a full disk (`> /dev/full`), or closed when the command starts (`>&-`, so the results would have
+    /// nowhere to go): an output error with the system's reason, never exit 0.
     @Test(arguments: InputCommand.allCases)
-    func fullDiskIsAnOutputError(command: InputCommand) throws {
-        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+    func unwritableStandardOutputIsAnOutputError(command: InputCommand) throws {
+        var redirections = [(">&-", "Bad file descriptor")]
+        if FileManager.default.fileExists(atPath: "/dev/full") { redirections.append(("> /dev/full", "No space left on device")) }
         try withTemporaryDirectory { folder in
             let arguments = command.arguments(checkpoint: try writeTinyCheckpoint(in: folder))
             let input = folder.appendingPathComponent("input").path
             try command.input.write(to: URL(fileURLWithPath: input))
-            let result = try runThroughShell(#"exec "$0" "$@" > /dev/full"#, arguments + [command.inputFlag, input])
-            expectError(result, exitCode: 74, mentions: ["<stdout>: cannot write: No space left on device"])
-        }
-    }
-
-    /// Started with stdout closed (`>&-`): the results have nowhere to go, so it is an output error, not exit 0.
-    @Test(arguments: InputCommand.allCases)
-    func closedStandardOutputIsAnOutputError(command: InputCommand) throws {
-        try withTemporaryDirectory { folder in
-            let arguments = command.arguments(checkpoint: try writeTinyCheckpoint(in: folder))
-            let input = folder.appendingPathComponent("input").path
-            try command.input.write(to: URL(fileURLWithPath: input))
-            let result = try runThroughShell(#"exec "$0" "$@" >&-"#, arguments + [command.inputFlag, input])
-            expectError(result, exitCode: 74, mentions: ["<stdout>: cannot write: Bad file descriptor"])
+            for (redirection, reason) in redirections {
+                let result = try runThroughShell(#"exec "$0" "$@" "# + redirection, arguments + [command.inputFlag, input])
+                expectError(result, exitCode: 74, mentions: ["<stdout>: cannot write: \(reason)"])
+            }
         }
     }
 

@@ -166,18 +166,11 @@ public struct Checkpoint {
 
     /// "fnv1a64:<16 hex digits>" of every tensor's float32 bit patterns, tensor by tensor in file order.
     static func checksum(_ tensors: [[Float]]) -> String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        var hash = FNV1a64()
         for values in tensors {
-            for value in values {
-                var bits = value.bitPattern
-                for _ in 0..<4 {
-                    hash = (hash ^ UInt64(bits & 0xFF)) &* 0x0000_0100_0000_01B3
-                    bits >>= 8
-                }
-            }
+            for value in values { hash.add(value) }
         }
-        let hex = String(hash, radix: 16)
-        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+        return hash.text
     }
 
     /// Reads and checks a checkpoint: format, config, vocabularies, and every tensor's name and shape.

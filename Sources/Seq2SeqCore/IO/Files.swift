@@ -1,5 +1,5 @@
-// Files.swift — what every writer shares: replacing a file atomically, quoting a JSON string, and the text of
-// the last failed system call. Stage [8].
+// Files.swift — what every reader and writer shares: replacing a file atomically, quoting a JSON string, the text of
+// the last failed system call, and the FNV-1a fingerprint behind checksums. Stage [8].
 
 import Foundation
 #if canImport(Glibc)
@@ -135,3 +135,29 @@ public func checkOutput(_ output: String, isNotOneOf inputs: [String]) throws {
 
 /// The reason of the last failed system call, e.g. "No such file or directory".
 func systemErrorText() -> String { String(cString: strerror(errno)) }
+
+/// FNV-1a, 64 bits: a fast fingerprint of bytes (not cryptographic: it catches damage and mix-ups, not forgery).
+public struct FNV1a64 {
+    public private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    public init() {}
+
+    public mutating func add<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    }
+
+    /// A float's bit pattern, least significant byte first (so the same on every host).
+    public mutating func add(_ float: Float) {
+        var bits = float.bitPattern
+        for _ in 0..<4 {
+            value = (value ^ UInt64(bits & 0xFF)) &* 0x0000_0100_0000_01B3
+            bits >>= 8
+        }
+    }
+
+    /// "fnv1a64:<16 hex digits>".
+    public var text: String {
+        let hex = String(value, radix: 16)
+        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -10,32 +10,6 @@ import Glibc
 import Darwin
 #endif
 
-/// FNV-1a, 64 bits: a fast fingerprint of bytes (not cryptographic: it catches damage and mix-ups, not forgery).
-public struct FNV1a64 {
-    public private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
-
-    public init() {}
-
-    public mutating func add<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-    }
-
-    /// A float's bit pattern, least significant byte first (so the same on every host).
-    public mutating func add(_ float: Float) {
-        var bits = float.bitPattern
-        for _ in 0..<4 {
-            value = (value ^ UInt64(bits & 0xFF)) &* 0x0000_0100_0000_01B3
-            bits >>= 8
-        }
-    }
-
-    /// "fnv1a64:<16 hex digits>".
-    public var text: String {
-        let hex = String(value, radix: 16)
-        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
-    }
-}
-
 /// What a run trained and validated on: the pairs of each split and a fingerprint of their text, stored in the resume
 /// state so that `--resume` refuses another corpus instead of silently training on it.
 public struct CorpusFingerprint: Codable, Equatable, Sendable {

@@ -65,7 +65,8 @@ public final class Trainer {
         // the config, so a resumed run and every later command reuse them rather than learn them again.
         let tokenizer = tokenizer.learningMerges(from: train.flatMap { [$0.source, $0.target] }, count: bpeMerges)
         let (sources, targets, skipped) = Self.tokenizedWithinLength(train, tokenizer, maxLength: options.maxLength)
-        (devPairs, skippedDevPairs) = try Self.devWithinLength(dev, tokenizer, maxLength: options.maxLength, corpus: corpus)
+        let devSet = try Self.devWithinLength(dev, tokenizer, maxLength: options.maxLength, corpus: corpus)
+        (devPairs, skippedDevPairs) = (devSet.pairs, devSet.skipped)
         guard !sources.isEmpty else {
             throw Seq2SeqError.invalidOption(flag: "--max-length", reason: "no training pair of \(corpus)/train.tsv is within \(options.maxLength) tokens")
         }
@@ -77,7 +78,7 @@ public final class Trainer {
         try modelConfig.validate()
         // Before the model's weights are made: they alone can take gigabytes.
         try Self.checkMemory(modelConfig, options: options, sourceLength: sources.map(\.count).max() ?? 0,
-                             targetLength: targets.map(\.count).max() ?? 0, dev: devPairs, tokenizer)
+                             targetLength: targets.map(\.count).max() ?? 0, dev: devSet)
         let config = TranslatorConfig(model: modelConfig, tokenization: tokenizer.tokenization, lowercase: tokenizer.lowercase,
                                       bpe: tokenizer.bpe, maxSourceLength: options.maxLength, maxTargetLength: options.maxLength)
         let checkpoint = Checkpoint(config: config, sourceVocabulary: sourceVocabulary, targetVocabulary: targetVocabulary,
@@ -116,7 +117,8 @@ public final class Trainer {
         try Self.checkBestCheckpoint(paths, matches: state)
         heldOutForValidation = heldOut
         let (sources, targets, skipped) = Self.tokenizedWithinLength(train, tokenizer, maxLength: state.options.maxLength)
-        (devPairs, skippedDevPairs) = try Self.devWithinLength(dev, tokenizer, maxLength: state.options.maxLength, corpus: corpus)
+        let devSet = try Self.devWithinLength(dev, tokenizer, maxLength: state.options.maxLength, corpus: corpus)
+        (devPairs, skippedDevPairs) = (devSet.pairs, devSet.skipped)
         trainSources = sources.map(state.checkpoint.sourceVocabulary.encode)
         trainTargets = targets.map(state.checkpoint.targetVocabulary.encode)
         skippedPairs = skipped
@@ -145,14 +147,21 @@ public final class Trainer {
         }
     }
 
-    /// The dev pairs within `maxLength` tokens on both sides, and how many were left out; none left → an error.
+    /// The dev pairs within `maxLength` tokens on both sides, how many were left out, and the longest kept source and
+    /// target in tokens (for the memory check); none left → an error.
     static func devWithinLength(_ dev: [SentencePair], _ tokenizer: Tokenizer, maxLength: Int, corpus: String) throws
-        -> (pairs: [SentencePair], skipped: Int) {
-        let kept = dev.filter { tokenizer.tokenize($0.source).count <= maxLength && tokenizer.tokenize($0.target).count <= maxLength }
+        -> (pairs: [SentencePair], skipped: Int, longestSource: Int, longestTarget: Int) {
+        var kept: [SentencePair] = [], longestSource = 0, longestTarget = 0
+        for pair in dev {
+            let source = tokenizer.tokenize(pair.source).count, target = tokenizer.tokenize(pair.target).count
+            guard source <= maxLength && target <= maxLength else { continue }
+            kept.append(pair)
+            (longestSource, longestTarget) = (max(longestSource, source), max(longestTarget, target))
+        }
         guard !kept.isEmpty else {
             throw Seq2SeqError.invalidConfiguration(reason: "no pair of \(corpus)'s dev set is within \(maxLength) tokens, so nothing can be validated")
         }
-        return (kept, dev.count - kept.count)
+        return (kept, dev.count - kept.count, longestSource, longestTarget)
     }
 
     /// About how many bytes one training step needs: weights, gradients, Adam's moments and packed weights, plus the
@@ -175,7 +184,7 @@ public final class Trainer {
     /// Refuses a configuration whose training step, or whose validation (batches of 64 dev pairs, taught and
     /// translated), would not fit in the memory this process may use (`MemoryBudget`), saying how much it needs.
     static func checkMemory(_ c: ModelConfig, options: TrainOptions, sourceLength source: Int, targetLength target: Int,
-                            dev: [SentencePair], _ tokenizer: Tokenizer) throws {
+                            dev: (pairs: [SentencePair], skipped: Int, longestSource: Int, longestTarget: Int)) throws {
         let budget = MemoryBudget.bytes
         let needed = stepBytes(c, batchSize: options.batchSize, sourceLength: source, targetLength: target)
         if needed > budget {
@@ -183,9 +192,8 @@ public final class Trainer {
                 format: "a training step needs about %.1f GB (batch of %d pairs, up to %d source and %d target tokens) but this process may use %.1f GB; lower --batch-size, --max-length or the model sizes",
                 needed / 1e9, options.batchSize, source, target, budget / 1e9))
         }
-        let devSource = dev.map { tokenizer.tokenize($0.source).count }.max() ?? 0
-        let devTarget = dev.map { tokenizer.tokenize($0.target).count }.max() ?? 0
-        let validation = stepBytes(c, batchSize: min(64, dev.count), sourceLength: devSource, targetLength: devTarget)
+        let (devSource, devTarget) = (dev.longestSource, dev.longestTarget)
+        let validation = stepBytes(c, batchSize: min(64, dev.pairs.count), sourceLength: devSource, targetLength: devTarget)
         if validation > budget {
             throw Seq2SeqError.invalidConfiguration(reason: String(
                 format: "validating needs about %.1f GB (dev pairs of up to %d source and %d target tokens) but this process may use %.1f GB; lower --max-length so that long dev pairs are left out",
