@@ -68,6 +68,8 @@ default:
         Output.finish(.success)
     } catch let error as Seq2SeqError {
         Output.fail(error.description, code: error.exitCode)
+    } catch let error as HintedError {
+        Output.fail(error.description, code: error.error.exitCode)
     } catch {
         Output.fail(String(describing: error), code: .failure)
     }
