@@ -6,11 +6,17 @@
 import Seq2SeqCore
 
 /// What the parser and the help know of one option: `name` as typed ("--hidden-size"), `valueName` shown as `<n>`
-/// (nil for a flag), and the help with its default. Made from a typed `Option` or `Flag` (Options.swift), never by hand.
+/// (nil for a flag), its help and the default the help shows. Made from a typed `Option` or `Flag` (Options.swift),
+/// never by hand.
 struct OptionInfo: Sendable {
     let name: String
     let valueName: String?
     let help: String
+    /// Shown as "(default: 64)" after the help; nil shows none.
+    var shownDefault: String? = nil
+    /// Whether typing the shown default gives the value that leaving the option out gives (the test of a default
+    /// that is shown one way and applied another); nil when no default is shown.
+    var shownDefaultIsTheDefault: (@Sendable () -> Bool)? = nil
 }
 
 /// One positional argument of a subcommand, shown as `<name>` in the help (e.g. the task of `seq2seq corpus`).

@@ -15,7 +15,8 @@ enum Help {
             sections.append("ARGUMENTS:\n" + rows(command.arguments.map { ($0.label + ($0.repeats ? " ..." : ""), $0.help) }))
         }
         let options = command.options.map { option in
-            (option.valueName.map { "\(option.name) <\($0)>" } ?? option.name, option.help)
+            (option.valueName.map { "\(option.name) <\($0)>" } ?? option.name,
+             option.shownDefault.map { "\(option.help) (default: \($0))" } ?? option.help)
         }
         sections.append("OPTIONS:\n" + rows(options + [helpOption]))
         return sections.joined(separator: "\n\n") + "\n"

@@ -22,7 +22,15 @@ struct Option<Value: Sendable>: Sendable {
 
     /// What the parser and the help need to know of the option.
     var info: OptionInfo {
-        OptionInfo(name: name, valueName: valueName, help: shownDefault.map { "\(help) (default: \($0))" } ?? help)
+        var info = OptionInfo(name: name, valueName: valueName, help: help, shownDefault: shownDefault)
+        if let shownDefault {
+            let (parse, name, defaultValue) = (self.parse, self.name, self.defaultValue)
+            info.shownDefaultIsTheDefault = { @Sendable () -> Bool in
+                guard let typed = try? parse(shownDefault, name) else { return false }
+                return String(describing: typed) == String(describing: defaultValue)
+            }
+        }
+        return info
     }
 }
 
