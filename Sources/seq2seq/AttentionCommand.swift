@@ -21,7 +21,7 @@ enum AttentionCommand {
         """, default: .json)
     static let output = Option<String?>.text("--output", "path", help: """
         Write to this file instead of standard output. For svg and csv, a path that does not end in .svg or \
-        .csv is a folder (created if needed) that gets one file per input line, line-N.svg or line-N.csv.
+        .csv is a folder (created if needed) that gets one file per input line, \(LineFiles.described("svg")) or line-N.csv.
         """)
 
     static let info = CommandInfo(
@@ -156,9 +156,19 @@ struct LineFiles {
     }
 
     private func path(_ number: Int, digits: Int) -> String {
-        let text = String(number)
-        return URL(fileURLWithPath: folder)
-            .appendingPathComponent("line-" + String(repeating: "0", count: max(0, digits - text.count)) + text + "." + fileExtension).path
+        URL(fileURLWithPath: folder).appendingPathComponent(Self.name(line: number, digits: digits, fileExtension: fileExtension)).path
+    }
+
+    /// "line-007.svg": the file of input line `line`, its number zero-padded to `digits`.
+    static func name(line: Int, digits: Int, fileExtension: String) -> String {
+        let text = String(line)
+        return "line-" + String(repeating: "0", count: max(0, digits - text.count)) + text + "." + fileExtension
+    }
+
+    /// How the help names the files: "line-N.svg (N zero-padded …: line-07.svg for line 7 of 12)".
+    static func described(_ fileExtension: String) -> String {
+        "line-N.\(fileExtension) (N the line's number, zero-padded so that the files sort in input order: " +
+            "\(name(line: 7, digits: 2, fileExtension: fileExtension)) for line 7 of 12)"
     }
 }
 

@@ -56,7 +56,7 @@ enum InspectCommand {
     }
     static let output = Option<String?>.text("--output", "path", help: """
         Write to this file instead of standard output. For the svg heat maps, a path that does not end in .svg \
-        is a folder (created if needed) that gets one picture per input line, line-N.svg.
+        is a folder (created if needed) that gets one picture per input line, \(LineFiles.described("svg")).
         """)
 
     /// The JSON of one line, as the discussion shows it: preformatted, each line kept as written.

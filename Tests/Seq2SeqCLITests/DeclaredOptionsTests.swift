@@ -120,6 +120,22 @@ import Testing
         #expect(!help.contains("FILE.state") && !help.contains("FILE.log") && !help.contains("FILE.curves"))
     }
 
+    /// The files `attention` and `inspect` write into a folder are named as their help says.
+    @Test func lineFilesAreNamedAsTheHelpSays() throws {
+        for command in ["attention", "inspect"] {
+            #expect(Self.unwrapped(try runSeq2Seq([command, "--help"]).stdout).contains("line-07.svg for line 7 of 12"), "\(command)")
+        }
+        try withTemporaryDirectory { folder in
+            let pictures = folder.appendingPathComponent("pictures").path
+            let input = Data((String(repeating: "hello\n", count: 12)).utf8)
+            let result = try runSeq2Seq(["attention", "--checkpoint", ShippedModelTests.path, "--format", "svg", "--output", pictures],
+                                        stdin: input)
+            expectSuccess(result)
+            #expect(FileManager.default.fileExists(atPath: pictures + "/line-07.svg"))
+            #expect(result.stderr.contains("wrote 12 svg files to \(pictures)"), "\(result.stderr)")
+        }
+    }
+
     // MARK: - Helpers
 
     /// Arguments parsed for a command that declares exactly `options`.
