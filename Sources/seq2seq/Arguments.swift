@@ -39,7 +39,7 @@ struct CommandInfo {
     /// Positional arguments, in the order they are given; most subcommands have none.
     let arguments: [ArgumentInfo]
     let options: [OptionInfo]
-    /// Paragraphs shown after the overview.
+    /// Paragraphs shown after the overview, one a line, wrapped; a line that starts with a space is preformatted.
     let discussion: String?
 
     init(name: String, abstract: String, usage: String, arguments: [ArgumentInfo] = [], options: [OptionInfo],
