@@ -17,7 +17,7 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     case unwritableFile(path: String, reason: String)
     /// A checkpoint that cannot be averaged with `first` (another config or vocabulary).
     case incompatibleCheckpoints(path: String, first: String, reason: String)
-    /// A command-line flag is unknown, lacks its value, or has a value out of range.
+    /// A command-line flag is unknown, lacks its value, or has a value out of range (thrown by the command line only).
     case invalidOption(flag: String, reason: String)
     /// A configuration that cannot describe a model (for example a zero size).
     case invalidConfiguration(reason: String)

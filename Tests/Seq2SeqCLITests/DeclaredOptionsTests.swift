@@ -77,6 +77,41 @@ import Testing
         #expect(Set(names).count == names.count, "\(command) declares an option twice: \(names)")
     }
 
+    // MARK: - The library's errors, told with their flags
+
+    /// The library names the problem, the command adds the flag and the hint: what the user reads is the message the
+    /// library itself wrote before it stopped naming flags (the literals below), with the same exit code.
+    @Test func libraryErrorsAreToldWithTheirFlagsAsBefore() throws {
+        func told(_ error: Seq2SeqError, by map: (Seq2SeqError) -> Error) -> (message: String, code: ExitCode) {
+            let mapped = map(error)
+            if let hinted = mapped as? HintedError { return (hinted.description, hinted.error.exitCode) }
+            let plain = mapped as? Seq2SeqError
+            return (plain?.description ?? "not a Seq2SeqError: \(mapped)", plain?.exitCode ?? .failure)
+        }
+        let train = TrainCommand.namingFlags
+        #expect(told(.noPairWithinLength(path: "c/train.tsv", limit: 3), by: train)
+            == ("--max-length: no training pair of c/train.tsv is within 3 tokens", .usage))
+        #expect(told(.trainingExceedsMemory(.step(batchSize: 64, sourceLength: 5, targetLength: 6), needed: 3e9, budget: 2e9), by: train)
+            == ("invalid configuration: a training step needs about 3.0 GB (batch of 64 pairs, up to 5 source and 6 target tokens) but this process may use 2.0 GB; lower --batch-size, --max-length or the model sizes", .usage))
+        #expect(told(.trainingExceedsMemory(.validation(sourceLength: 7, targetLength: 8), needed: 3e9, budget: 2e9), by: train)
+            == ("invalid configuration: validating needs about 3.0 GB (dev pairs of up to 7 source and 8 target tokens) but this process may use 2.0 GB; lower --max-length so that long dev pairs are left out", .usage))
+        #expect(told(.trainingDiverged(step: 5, steps: 3), by: train)
+            == ("training stopped at step 5: 3 steps in a row had a non-finite loss or gradient (none was applied; the state before them is saved); try a lower --learning-rate or --clip-norm", .diverged))
+        #expect(told(.noFiniteValidation(step: 4, state: "m.state.safetensors"), by: train)
+            == ("training stopped at step 4 without a validation whose dev loss was finite, so no checkpoint was kept (the state is saved in m.state.safetensors); try a lower --learning-rate or --clip-norm", .diverged))
+        let corpus = CorpusCommand.namingFlags
+        let available = "p.tsv has 3 pairs with 2 distinct source sentences"
+        #expect(told(.impossibleSplit(path: "p.tsv", pairs: 3, sources: 2, problem: .testTooSmall), by: corpus)
+            == ("--test-size: no source sentence has this few translations: \(available)", .usage))
+        #expect(told(.impossibleSplit(path: "p.tsv", pairs: 3, sources: 2, problem: .devTooSmall), by: corpus)
+            == ("--dev-size: no source sentence left has this few translations: \(available)", .usage))
+        #expect(told(.impossibleSplit(path: "p.tsv", pairs: 3, sources: 2, problem: .nothingLeftForTrain(testSize: 2)), by: corpus)
+            == ("--dev-size: with --test-size 2 leaves no pairs for train: \(available)", .usage))
+        // An error no flag can fix passes unchanged.
+        let other = Seq2SeqError.emptyFile(path: "c/train.tsv")
+        #expect(told(other, by: train) == (other.description, other.exitCode))
+    }
+
     // MARK: - Help that reads right
 
     /// The JSON schema in `inspect --help` is printed line for line as written, not wrapped, and names exactly the
