@@ -1,5 +1,6 @@
-// Errors.swift — every failure a user can cause, as one typed error whose description is a
-// single line naming the file (and line) or the flag. The executable prints it and exits non-zero.
+// Errors.swift — every failure a user can cause, as one typed error whose description is a single line naming the
+// file (and line) or the problem. The library never names a command-line flag: the executable maps the errors a flag
+// can fix to that flag and its hint, prints the line and exits non-zero.
 
 import Foundation
 
@@ -16,7 +17,7 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     case unwritableFile(path: String, reason: String)
     /// A checkpoint that cannot be averaged with `first` (another config or vocabulary).
     case incompatibleCheckpoints(path: String, first: String, reason: String)
-    /// A command-line flag is unknown, lacks its value, or has a value out of range.
+    /// A command-line flag is unknown, lacks its value, or has a value out of range (thrown by the command line only).
     case invalidOption(flag: String, reason: String)
     /// A configuration that cannot describe a model (for example a zero size).
     case invalidConfiguration(reason: String)
@@ -43,6 +44,17 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     case outputFailed(path: String, reason: String)
     /// The model computed a value that is not finite (its weights are finite but too large); nothing is printed.
     case nonFiniteOutput(path: String, what: String)
+    /// No training pair of `path` has at most `limit` tokens on both sides, so there is nothing to train on.
+    case noPairWithinLength(path: String, limit: Int)
+    /// A training step or a validation would need more memory (`needed` bytes) than the process may use.
+    case trainingExceedsMemory(TrainingJob, needed: Double, budget: Double)
+    /// A split of `path` (`pairs` pairs, `sources` distinct source sentences) that whole groups of a source's pairs
+    /// cannot make.
+    case impossibleSplit(path: String, pairs: Int, sources: Int, problem: SplitProblem)
+    /// An output that is the same file as one of the inputs (`input`), which it would overwrite.
+    case outputIsInput(output: String, input: String)
+    /// Averaging was given fewer than two checkpoints.
+    case tooFewCheckpoints(count: Int)
 
     public var description: String {
         switch self {
@@ -59,9 +71,9 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
         case let .lineTooLong(path, line, bytes, limit):
             return "\(path):\(line): the line has \(bytes) bytes, more than the limit of \(limit)"
         case let .trainingDiverged(step, steps):
-            return "training stopped at step \(step): \(steps) steps in a row had a non-finite loss or gradient (none was applied; the state before them is saved); try a lower --learning-rate or --clip-norm"
+            return "training stopped at step \(step): \(steps) steps in a row had a non-finite loss or gradient (none was applied; the state before them is saved)"
         case let .noFiniteValidation(step, state):
-            return "training stopped at step \(step) without a validation whose dev loss was finite, so no checkpoint was kept (the state is saved in \(state)); try a lower --learning-rate or --clip-norm"
+            return "training stopped at step \(step) without a validation whose dev loss was finite, so no checkpoint was kept (the state is saved in \(state))"
         case let .runInProgress(checkpoint, pid):
             return "\(checkpoint): another training run\(pid.map { " (process \($0))" } ?? "") is writing this checkpoint; wait for it to end, or choose another checkpoint"
         case let .resumeMismatch(path, reason): return "\(path): cannot resume: \(reason)"
@@ -72,8 +84,55 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
         case let .outputFailed(path, reason): return "\(path): cannot write: \(reason); the output is incomplete"
         case let .nonFiniteOutput(path, what):
             return "\(path): the model's \(what) are not finite (its weights are too large); refusing to print them"
+        case let .noPairWithinLength(path, limit): return "no training pair of \(path) is within \(limit) tokens"
+        case let .trainingExceedsMemory(job, needed, budget):
+            return String(format: "%@ needs about %.1f GB (%@) but this process may use %.1f GB", job.name, needed / 1e9, job.sizes, budget / 1e9)
+        case let .impossibleSplit(path, pairs, sources, problem):
+            return "\(problem.description): \(path) has \(pairs) pairs with \(sources) distinct source sentences"
+        case let .outputIsInput(output, input): return "\(output): is the input \(input); refusing to overwrite it"
+        case let .tooFewCheckpoints(count): return "averaging needs at least two checkpoints, got \(count)"
         case let .refusedLines(path, count):
             return "\(path): \(count) line\(count == 1 ? " was" : "s were") refused; \(count == 1 ? "its output line is" : "their output lines are") empty"
+        }
+    }
+}
+
+/// What would need more memory than the process may use while training (`Seq2SeqError.trainingExceedsMemory`).
+public enum TrainingJob: Equatable, Sendable {
+    /// One training step: a batch of `batchSize` pairs of up to `sourceLength` and `targetLength` tokens.
+    case step(batchSize: Int, sourceLength: Int, targetLength: Int)
+    /// A validation over dev pairs of up to `sourceLength` and `targetLength` tokens.
+    case validation(sourceLength: Int, targetLength: Int)
+
+    var name: String {
+        switch self {
+        case .step: "a training step"
+        case .validation: "validating"
+        }
+    }
+
+    var sizes: String {
+        switch self {
+        case let .step(batch, source, target): "batch of \(batch) pairs, up to \(source) source and \(target) target tokens"
+        case let .validation(source, target): "dev pairs of up to \(source) source and \(target) target tokens"
+        }
+    }
+}
+
+/// Why a corpus split cannot be made (`Seq2SeqError.impossibleSplit`).
+public enum SplitProblem: Equatable, Sendable, CustomStringConvertible {
+    /// Every source sentence has more translations than the test split's size.
+    case testTooSmall
+    /// Every source sentence left after the test split has more translations than the dev split's size.
+    case devTooSmall
+    /// The dev and test splits (the test split of `testSize` pairs) take every pair.
+    case nothingLeftForTrain(testSize: Int)
+
+    public var description: String {
+        switch self {
+        case .testTooSmall: "the test split is smaller than the translations of any source sentence"
+        case .devTooSmall: "the dev split is smaller than the translations of any source sentence left"
+        case .nothingLeftForTrain: "the dev and test splits leave no pairs for train"
         }
     }
 }

@@ -1,23 +1,33 @@
-// Arguments.swift — the hand-written command-line parser. Each subcommand declares its options (and positional
-// arguments, if any) in a CommandInfo; Arguments checks argv against it (--flag value, --flag=value, -h/--help)
-// and hands out typed, range-checked values. Every mistake is a Seq2SeqError.invalidOption naming the flag.
+// Arguments.swift — the hand-written command-line parser. Each subcommand declares its options (typed, in
+// Options.swift) and positional arguments, if any, in a CommandInfo; Arguments checks argv against it (--flag value,
+// --flag=value, -h/--help) and hands out the typed, range-checked value of each declared option. Every mistake is a
+// Seq2SeqError.invalidOption naming the flag.
 
 import Seq2SeqCore
 
-/// One option of a subcommand. `name` is spelled as typed ("--hidden-size"); `valueName` is shown as `<n>` in the
-/// help, and nil makes the option a boolean flag. Write the default, if any, at the end of `help`: "(default: 64)".
-struct OptionInfo {
+/// What the parser and the help know of one option: `name` as typed ("--hidden-size"), `valueName` shown as `<n>`
+/// (nil for a flag), its help and the default the help shows. Made from a typed `Option` or `Flag` (Options.swift),
+/// never by hand.
+struct OptionInfo: Sendable {
     let name: String
     let valueName: String?
     let help: String
+    /// Shown as "(default: 64)" after the help; nil shows none.
+    var shownDefault: String? = nil
+    /// Whether typing the shown default gives the value that leaving the option out gives (the test of a default
+    /// that is shown one way and applied another); nil when no default is shown.
+    var shownDefaultIsTheDefault: (@Sendable () -> Bool)? = nil
 }
 
 /// One positional argument of a subcommand, shown as `<name>` in the help (e.g. the task of `seq2seq corpus`).
 /// The last one may `repeat`: it then takes every remaining argument (the checkpoints of `seq2seq average`).
-struct ArgumentInfo {
+struct ArgumentInfo: Sendable {
     let name: String
     let help: String
     var repeats = false
+
+    /// "<task>", as the help and the messages show it.
+    var label: String { "<\(name)>" }
 }
 
 /// Everything the help shows about a subcommand, and everything the parser accepts for it.
@@ -29,7 +39,7 @@ struct CommandInfo {
     /// Positional arguments, in the order they are given; most subcommands have none.
     let arguments: [ArgumentInfo]
     let options: [OptionInfo]
-    /// Paragraphs shown after the overview.
+    /// Paragraphs shown after the overview, one a line, wrapped; a line that starts with a space is preformatted.
     let discussion: String?
 
     init(name: String, abstract: String, usage: String, arguments: [ArgumentInfo] = [], options: [OptionInfo],
@@ -104,91 +114,56 @@ struct Arguments {
 
     // MARK: - Values
 
-    /// True when the boolean flag was given.
-    func flag(_ name: String) -> Bool {
-        requireDeclared(name, isFlag: true)
-        return values[name] != nil
-    }
-
-    /// The option's value as typed, or nil when it was not given.
-    func string(_ name: String) -> String? {
-        requireDeclared(name, isFlag: false)
-        return values[name]
+    /// The option's value, or its declared default when it was not given.
+    func value<Value>(_ option: Option<Value>) throws -> Value {
+        guard let text = typed(option.info) else { return option.defaultValue }
+        return try option.parse(text, option.name)
     }
 
     /// The option's value; missing → `invalidOption(flag, "is required")`.
-    func requiredString(_ name: String) throws -> String {
-        guard let value = string(name) else { throw Seq2SeqError.invalidOption(flag: name, reason: "is required") }
+    func required(_ option: Option<String?>) throws -> String {
+        guard let value = try value(option) else { throw Seq2SeqError.invalidOption(flag: option.name, reason: "is required") }
         return value
     }
 
-    /// An integer in `range`, or `default` when the option was not given.
-    func int(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
-        try optionalInt(name, in: range) ?? defaultValue
+    /// True when the flag was given.
+    func flag(_ flag: Flag) -> Bool {
+        typed(flag.info) != nil
     }
 
-    /// An integer in `range`, or nil when the option was not given.
-    func optionalInt(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let text = string(name) else { return nil }
-        guard let value = Int(text), range.contains(value) else {
-            let bounds = range.upperBound == Int.max
-                ? "of at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
-            throw Seq2SeqError.invalidOption(flag: name, reason: "expects an integer \(bounds), got '\(text)'")
-        }
-        return value
+    /// True when the option (or flag) was given, whatever its value.
+    func isGiven(_ option: OptionInfo) -> Bool {
+        typed(option) != nil
     }
 
-    /// A finite number in `range` (NaN and infinities are refused), or `default` when the option was not given.
-    func float(_ name: String, default defaultValue: Float, in range: ClosedRange<Float>) throws -> Float {
-        guard let text = string(name) else { return defaultValue }
-        guard let value = Float(text), value.isFinite, range.contains(value) else {
-            throw Seq2SeqError.invalidOption(
-                flag: name, reason: "expects a number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
-        }
-        return value
-    }
-
-    /// A 64-bit unsigned integer (a seed), or `default` when the option was not given.
-    func uint64(_ name: String, default defaultValue: UInt64) throws -> UInt64 {
-        guard let text = string(name) else { return defaultValue }
-        guard let value = UInt64(text) else {
-            throw Seq2SeqError.invalidOption(flag: name, reason: "expects an integer from 0 to \(UInt64.max), got '\(text)'")
-        }
-        return value
-    }
-
-    /// One of the enum's raw values, or `default` when the option was not given; a wrong value lists the choices.
-    func choice<T: RawRepresentable & CaseIterable>(_ name: String, default defaultValue: T) throws -> T
-    where T.RawValue == String {
-        guard let text = string(name) else { return defaultValue }
-        return try Self.parseChoice(text, flag: name)
+    /// The text given for the option ("" for a flag), or nil; a command asking for an option it did not declare is a
+    /// bug in that command, not a user mistake.
+    private func typed(_ option: OptionInfo) -> String? {
+        precondition(command.options.contains { $0.name == option.name && $0.valueName == option.valueName },
+                     "'\(command.commandLine)' reads \(option.name), which its CommandInfo does not declare")
+        return values[option.name]
     }
 
     // MARK: - Positional arguments
 
-    /// The positional argument declared as `name` in `CommandInfo.arguments`, or nil when it was not given.
-    func positional(_ name: String) -> String? {
-        guard let index = command.arguments.firstIndex(where: { $0.name == name }) else {
-            preconditionFailure("'\(command.commandLine)' reads the argument <\(name)>, which its CommandInfo does not declare")
-        }
-        return index < positionals.count ? positionals[index] : nil
-    }
-
-    /// Every value of the repeating positional argument `name` (the last declared), in order; empty when none was given.
-    func repeatedPositional(_ name: String) -> [String] {
-        guard let index = command.arguments.firstIndex(where: { $0.name == name }), command.arguments[index].repeats else {
-            preconditionFailure("'\(command.commandLine)' reads <\(name)> as a repeating argument, which its CommandInfo does not declare")
+    /// Every value of the repeating positional argument (the last declared), in order; empty when none was given.
+    func repeated(_ argument: ArgumentInfo) -> [String] {
+        guard let index = command.arguments.firstIndex(where: { $0.name == argument.name }), command.arguments[index].repeats else {
+            preconditionFailure("'\(command.commandLine)' reads \(argument.label) as a repeating argument, which its CommandInfo does not declare")
         }
         return index < positionals.count ? Array(positionals[index...]) : []
     }
 
     /// The positional argument as one of the enum's raw values; missing or wrong → an error listing the choices.
-    func positionalChoice<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type = T.self) throws -> T
+    func choice<T: RawRepresentable & CaseIterable>(_ argument: ArgumentInfo, as type: T.Type = T.self) throws -> T
     where T.RawValue == String {
-        guard let text = positional(name) else {
-            throw Seq2SeqError.invalidOption(flag: "<\(name)>", reason: "missing; expected one of \(Self.choices(T.self))")
+        guard let index = command.arguments.firstIndex(where: { $0.name == argument.name }) else {
+            preconditionFailure("'\(command.commandLine)' reads the argument \(argument.label), which its CommandInfo does not declare")
         }
-        return try Self.parseChoice(text, flag: "<\(name)>")
+        guard index < positionals.count else {
+            throw Seq2SeqError.invalidOption(flag: argument.label, reason: "missing; expected one of \(choices(T.self))")
+        }
+        return try parseChoice(positionals[index], flag: argument.label)
     }
 
     // MARK: - Helpers
@@ -217,28 +192,6 @@ struct Arguments {
         let nearest = names.map { (name: $0, distance: editDistance($0, typed)) }.min { $0.distance < $1.distance }
         guard let nearest, nearest.distance <= 2 else { return nil }
         return nearest.name
-    }
-
-    private static func parseChoice<T: RawRepresentable & CaseIterable>(_ text: String, flag: String) throws -> T
-    where T.RawValue == String {
-        guard let value = T(rawValue: text) else {
-            throw Seq2SeqError.invalidOption(flag: flag, reason: "expects one of \(choices(T.self)), got '\(text)'")
-        }
-        return value
-    }
-
-    private static func choices<T: RawRepresentable & CaseIterable>(_ type: T.Type) -> String
-    where T.RawValue == String {
-        T.allCases.map(\.rawValue).joined(separator: "|")
-    }
-
-    /// A command asking for an option it did not declare is a bug in that command, not a user mistake.
-    private func requireDeclared(_ name: String, isFlag: Bool) {
-        guard let option = command.options.first(where: { $0.name == name }) else {
-            preconditionFailure("'\(command.commandLine)' reads \(name), which its CommandInfo does not declare")
-        }
-        precondition((option.valueName == nil) == isFlag,
-                     "'\(command.commandLine)' reads \(name) as a \(isFlag ? "flag" : "value"), but declares it otherwise")
     }
 
     /// Levenshtein distance, for "did you mean" suggestions.

@@ -13,29 +13,22 @@ enum AttentionCommand {
     /// The most sentences one SVG sheet holds; more need a folder (one file per line).
     static let sheetLimit = 20
 
+    static let format = Option<AttentionFormat>.choice("--format", help: """
+        json: one object a line, {"source_tokens", "target_tokens", "attention"}. csv: a header row of the \
+        source tokens, then one row per target token, label first. svg: a heat map (target tokens down, source \
+        tokens across, a colour legend, the sentence pair as title). text: the matrix drawn in shade blocks, \
+        each row's most attended source token after it; in colour on a terminal.
+        """, default: .json)
+    static let output = Option<String?>.text("--output", "path", help: """
+        Write to this file instead of standard output. For svg and csv, a path that does not end in .svg or \
+        .csv is a folder (created if needed) that gets one file per input line, \(LineFiles.described("svg")) or line-N.csv.
+        """)
+
     static let info = CommandInfo(
         name: "attention",
         abstract: "Translate each input line and write its attention matrix with the tokens as labels.",
         usage: "seq2seq attention --checkpoint FILE [--format json|csv|svg|text] [--input FILE] [--output PATH]",
-        options: [
-            OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
-            OptionInfo(name: "--format", valueName: "json|csv|svg|text", help: """
-                json: one object a line, {"source_tokens", "target_tokens", "attention"}. csv: a header row of the \
-                source tokens, then one row per target token, label first. svg: a heat map (target tokens down, source \
-                tokens across, a colour legend, the sentence pair as title). text: the matrix drawn in shade blocks, \
-                each row's most attended source token after it; in colour on a terminal. (default: json)
-                """),
-            OptionInfo(name: "--input", valueName: "file", help: "Read sentences from this file instead of standard input."),
-            OptionInfo(name: "--output", valueName: "path", help: """
-                Write to this file instead of standard output. For svg and csv, a path that does not end in .svg or \
-                .csv is a folder (created if needed) that gets one file per input line, line-N.svg or line-N.csv.
-                """),
-            OptionInfo(name: "--beam", valueName: "k", help: "Beam search of width K; the matrix is that of the returned hypothesis. (default: 1, greedy)"),
-            OptionInfo(name: "--length-penalty", valueName: "a", help: "α of the GNMT length penalty for beam search. (default: 1)"),
-            OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together, grouped by length. (default: 64)"),
-            TranslateCommand.replaceUnknownOption,
-            TranslateCommand.noRepeatNgramOption,
-        ],
+        options: CheckpointInput.options + [format.info] + SentenceInput.options + [output.info] + DecodingOptions.options,
         discussion: """
             The matrix is that of the translation `seq2seq translate` prints with the same options (with --replace-unk, \
             a replaced <unk> is labelled with the source token put in its place). On standard output or in \
@@ -45,15 +38,17 @@ enum AttentionCommand {
             """)
 
     static func run(_ arguments: Arguments) throws {
-        let format: AttentionFormat = try arguments.choice("--format", default: .json)
-        let outputPath = arguments.string("--output")
+        let format = try arguments.value(Self.format)
+        let outputPath = try arguments.value(Self.output)
         let folder: String? = switch format {
         case .json, .text: nil
         case .csv, .svg: outputFolder(outputPath, fileExtension: format.rawValue)
         }
-        let translator = try TranslateCommand.makeTranslator(arguments)
+        let decoding = try DecodingOptions(arguments)
+        let checkpoint = try CheckpointInput(arguments)
+        let translator = decoding.translator(try Checkpoint.load(path: checkpoint.path))
         try TranslateCommand.checkDecodingMemory(translator, sentences: TranslateCommand.chunkSize)
-        let input = try InputLines(arguments)
+        let input = try InputLines(try SentenceInput(arguments), checkpoint: checkpoint)
         var files = try folder.map { try LineFiles(folder: $0, fileExtension: format.rawValue) }
         let colour = outputPath == nil && Output.wantsColour
         var blocks: [String] = [], pictures: [(title: String, result: TranslationResult)] = []
@@ -111,7 +106,7 @@ enum AttentionCommand {
 
     /// The refusal of a sentence more than one SVG sheet holds (known only when it comes: the input is a stream).
     static func sheetIsFull() -> Seq2SeqError {
-        .invalidOption(flag: "--output", reason: "one SVG sheet holds at most \(sheetLimit) sentences and the input has more; give a folder to get one picture per line")
+        .invalidOption(flag: output.name, reason: "one SVG sheet holds at most \(sheetLimit) sentences and the input has more; give a folder to get one picture per line")
     }
 
     /// The folder for one file per line: an --output that does not end in `.fileExtension`.
@@ -161,9 +156,19 @@ struct LineFiles {
     }
 
     private func path(_ number: Int, digits: Int) -> String {
-        let text = String(number)
-        return URL(fileURLWithPath: folder)
-            .appendingPathComponent("line-" + String(repeating: "0", count: max(0, digits - text.count)) + text + "." + fileExtension).path
+        URL(fileURLWithPath: folder).appendingPathComponent(Self.name(line: number, digits: digits, fileExtension: fileExtension)).path
+    }
+
+    /// "line-007.svg": the file of input line `line`, its number zero-padded to `digits`.
+    static func name(line: Int, digits: Int, fileExtension: String) -> String {
+        let text = String(line)
+        return "line-" + String(repeating: "0", count: max(0, digits - text.count)) + text + "." + fileExtension
+    }
+
+    /// How the help names the files: "line-N.svg (N zero-padded …: line-07.svg for line 7 of 12)".
+    static func described(_ fileExtension: String) -> String {
+        "line-N.\(fileExtension) (N the line's number, zero-padded so that the files sort in input order: " +
+            "\(name(line: 7, digits: 2, fileExtension: fileExtension)) for line 7 of 12)"
     }
 }
 

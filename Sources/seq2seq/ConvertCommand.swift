@@ -18,15 +18,16 @@ enum StoredFloat: String, CaseIterable {
 }
 
 enum ConvertCommand {
+    static let checkpoint = Option<String?>.text("--checkpoint", "file", help: "The checkpoint to read.")
+    static let output = Option<String?>.text(
+        "--output", "file", help: "Where to write the converted checkpoint (never the input itself).")
+    static let dtype = Option<StoredFloat>.choice("--dtype", help: "How each float is stored.", default: .f16)
+
     static let info = CommandInfo(
         name: "convert",
         abstract: "Rewrite a checkpoint with its tensors stored as F32, F16 or BF16 (half the size, for shipping).",
         usage: "seq2seq convert --checkpoint FILE --output FILE [--dtype f16|bf16|f32]",
-        options: [
-            OptionInfo(name: "--checkpoint", valueName: "file", help: "The checkpoint to read."),
-            OptionInfo(name: "--output", valueName: "file", help: "Where to write the converted checkpoint (never the input itself)."),
-            OptionInfo(name: "--dtype", valueName: "f16|bf16|f32", help: "How each float is stored. (default: f16)"),
-        ],
+        options: [checkpoint.info, output.info, dtype.info],
         discussion: """
             The metadata (configuration, vocabularies, training summary) is kept; the checksum is recomputed for the \
             values as they read back. F16 keeps 11 significant bits over a range of ±65504, BF16 8 bits over \
@@ -35,9 +36,9 @@ enum ConvertCommand {
             """)
 
     static func run(_ arguments: Arguments) throws {
-        let input = try arguments.requiredString("--checkpoint"), output = try arguments.requiredString("--output")
-        let stored: StoredFloat = try arguments.choice("--dtype", default: .f16)
-        try checkOutput(output, isNotOneOf: [input])
+        let input = try arguments.required(Self.checkpoint), output = try arguments.required(Self.output)
+        let stored = try arguments.value(Self.dtype)
+        try refuseOverwriting(inputs: [input], with: output, flag: Self.output.name)
         try Checkpoint.load(path: input).save(to: output, dtype: stored.dtype)
         Output.wrote("the checkpoint with \(stored.rawValue) tensors", to: output, command: info.name)
     }

@@ -27,11 +27,21 @@ enum CorpusTask: String, CaseIterable {
 }
 
 enum CorpusCommand {
-    static let defaultSeed: UInt64 = 1
-    static let defaultTrainSize = 50_000
-    static let defaultDevSize = 1_000
-    static let defaultTestSize = 1_000
     private static let sizes = 1...100_000_000
+    static let task = ArgumentInfo(name: "task", help: """
+        reverse: sequences of 0–49 and the same sequence reversed (Joey NMT's toy task; train lengths 1–25, \
+        dev and test 1–30). copy: the same, target = source. The experiments of Edwin Chen's "Exploring \
+        LSTMs", N from 1 to 10: count ("a a a X" → "b b b": as many b as a), count-distract ("a a X a Y" → \
+        "b b b": count the a, ignore the X), remember ("B x x x Y" → "b": the first letter, after N x), \
+        copy3 ("q b z X" → "q b z"). split: divide the pairs of --input into train, dev and test.
+        """)
+    static let output = Option<String?>.text(
+        "--output", "dir", help: "The folder to write train.tsv, dev.tsv and test.tsv into; created if needed.")
+    static let input = Option<String?>.text("--input", "file.tsv", help: "split only: the pairs to divide, source<TAB>target a line.")
+    static let seed = Option.seed("--seed", help: "Seed of the generator or of the shuffle; same seed, same files.", default: 1)
+    static let trainSize = Option.integer("--train-size", help: "Toy tasks only: training pairs.", default: 50_000, in: sizes)
+    static let devSize = Option.integer("--dev-size", help: "Pairs in dev.tsv.", default: 1_000, in: sizes)
+    static let testSize = Option.integer("--test-size", help: "Pairs in test.tsv.", default: 1_000, in: sizes)
 
     static let info = CommandInfo(
         name: "corpus",
@@ -40,23 +50,8 @@ enum CorpusCommand {
             seq2seq corpus <toy task> --output <dir> [--seed <n>] [--train-size <n>] [--dev-size <n>] [--test-size <n>]
             seq2seq corpus split --input <file.tsv> --output <dir> [--seed <n>] [--dev-size <n>] [--test-size <n>]
             """,
-        arguments: [
-            ArgumentInfo(name: "task", help: """
-                reverse: sequences of 0–49 and the same sequence reversed (Joey NMT's toy task; train lengths 1–25, \
-                dev and test 1–30). copy: the same, target = source. The experiments of Edwin Chen's "Exploring \
-                LSTMs", N from 1 to 10: count ("a a a X" → "b b b": as many b as a), count-distract ("a a X a Y" → \
-                "b b b": count the a, ignore the X), remember ("B x x x Y" → "b": the first letter, after N x), \
-                copy3 ("q b z X" → "q b z"). split: divide the pairs of --input into train, dev and test.
-                """),
-        ],
-        options: [
-            OptionInfo(name: "--output", valueName: "dir", help: "The folder to write train.tsv, dev.tsv and test.tsv into; created if needed."),
-            OptionInfo(name: "--input", valueName: "file.tsv", help: "split only: the pairs to divide, source<TAB>target a line."),
-            OptionInfo(name: "--seed", valueName: "n", help: "Seed of the generator or of the shuffle; same seed, same files. (default: \(defaultSeed))"),
-            OptionInfo(name: "--train-size", valueName: "n", help: "Toy tasks only: training pairs. (default: \(defaultTrainSize))"),
-            OptionInfo(name: "--dev-size", valueName: "n", help: "Pairs in dev.tsv. (default: \(defaultDevSize))"),
-            OptionInfo(name: "--test-size", valueName: "n", help: "Pairs in test.tsv. (default: \(defaultTestSize))"),
-        ],
+        arguments: [task],
+        options: [output.info, input.info, seed.info, trainSize.info, devSize.info, testSize.info],
         discussion: """
             split groups the pairs by identical source sentence, so that all translations of one sentence land in \
             the same split; shuffles the groups with the seed; fills test, then dev, with whole groups up to the \
@@ -65,28 +60,33 @@ enum CorpusCommand {
             """)
 
     static func run(_ arguments: Arguments) throws {
-        let task: CorpusTask = try arguments.positionalChoice("task")
-        let output = try arguments.requiredString("--output")
-        let seed = try arguments.uint64("--seed", default: defaultSeed)
-        let devSize = try arguments.int("--dev-size", default: defaultDevSize, in: sizes)
-        let testSize = try arguments.int("--test-size", default: defaultTestSize, in: sizes)
+        let task: CorpusTask = try arguments.choice(Self.task)
+        let output = try arguments.required(Self.output)
+        let seed = try arguments.value(Self.seed)
+        let devSize = try arguments.value(Self.devSize)
+        let testSize = try arguments.value(Self.testSize)
         let counts: (train: Int, dev: Int, test: Int)
         if let toyTask = task.toyTask {
-            if arguments.string("--input") != nil {
-                throw Seq2SeqError.invalidOption(flag: "--input", reason: "applies only to 'seq2seq corpus split'")
+            if arguments.isGiven(Self.input.info) {
+                throw Seq2SeqError.invalidOption(flag: Self.input.name, reason: "applies only to '\(info.commandLine) \(CorpusTask.split.rawValue)'")
             }
-            let trainSize = try arguments.int("--train-size", default: defaultTrainSize, in: sizes)
+            let trainSize = try arguments.value(Self.trainSize)
             try ToyTasks.write(toyTask, to: output, seed: seed, trainCount: trainSize, devCount: devSize,
                                testCount: testSize)
             counts = (trainSize, devSize, testSize)
         } else {
-            if arguments.string("--train-size") != nil {
+            if arguments.isGiven(Self.trainSize.info) {
                 throw Seq2SeqError.invalidOption(
-                    flag: "--train-size", reason: "applies only to the toy tasks; split trains on what dev and test leave")
+                    flag: Self.trainSize.name, reason: "applies only to the toy tasks; split trains on what dev and test leave")
             }
-            let input = try arguments.requiredString("--input")
+            let input = try arguments.required(Self.input)
             let pairs = try Corpus.readPairs(path: input)
-            let splits = try Corpus.split(pairs, seed: seed, devSize: devSize, testSize: testSize, input: input)
+            let splits: (train: [SentencePair], dev: [SentencePair], test: [SentencePair])
+            do {
+                splits = try Corpus.split(pairs, seed: seed, devSize: devSize, testSize: testSize, input: input)
+            } catch let error as Seq2SeqError {
+                throw namingFlags(error)
+            }
             try createFolder(output)
             for (file, part) in [("train.tsv", splits.train), ("dev.tsv", splits.dev), ("test.tsv", splits.test)] {
                 try Corpus.writePairs(part, path: URL(fileURLWithPath: output).appendingPathComponent(file).path)

@@ -5,36 +5,32 @@ import Foundation
 import Seq2SeqCore
 
 enum EvalCommand {
+    static let corpus = Option<String?>.text("--corpus", "file", help: "Pairs to evaluate on, source<TAB>target a line.")
+    static let json = Flag(name: "--json", help: "Print the numbers as one JSON object.")
+
     static let info = CommandInfo(
         name: "eval",
         abstract: "Evaluate a checkpoint on sentence pairs: BLEU, chrF, exact match, token accuracy, perplexity.",
         usage: "seq2seq eval --checkpoint FILE --corpus FILE.tsv [--beam K [--length-penalty A]] [--replace-unk] [--no-repeat-ngram N] [--json] [--batch-size N] [--threads N]",
-        options: [
-            OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
-            OptionInfo(name: "--corpus", valueName: "file", help: "Pairs to evaluate on, source<TAB>target a line."),
-            OptionInfo(name: "--json", valueName: nil, help: "Print the numbers as one JSON object."),
-            OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together. (default: 64)"),
-            OptionInfo(name: "--beam", valueName: "k", help: "Translate by beam search of width K, as `translate --beam` does (1 = greedy). (default: 1)"),
-            OptionInfo(name: "--length-penalty", valueName: "a", help: "α of the GNMT length penalty ((5+len)/6)^α that beam search ranks by. (default: 1)"),
-            TranslateCommand.replaceUnknownOption,
-            TranslateCommand.noRepeatNgramOption,
-            OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work; results do not depend on it. (default: all cores)"),
-        ],
+        options: CheckpointInput.options + [corpus.info, json.info] + DecodingOptions.options + ThreadCount.options,
         discussion: "BLEU and chrF are corpus scores of the detokenized translations (greedy, or beam search with --beam) against the references as written, computed as sacreBLEU 2.6.0 does by default (BLEU with 13a tokens, chrF2: character 6-grams, β = 2), each shown with sacreBLEU's signature; exact match compares tokens; token accuracy and perplexity are teacher-forced. The decoding options are `translate`'s and change only the translations: BLEU, chrF and exact match.")
 
     static func run(_ arguments: Arguments) throws {
-        let translator = try TranslateCommand.makeTranslator(arguments)
+        try ThreadCount(arguments).apply()
+        let decoding = try DecodingOptions(arguments)
+        let checkpoint = try CheckpointInput(arguments)
+        let translator = decoding.translator(try Checkpoint.load(path: checkpoint.path))
         try TranslateCommand.checkDecodingMemory(translator, sentences: Evaluation.translationChunk)
-        let corpus = try arguments.requiredString("--corpus")
+        let corpus = try arguments.required(Self.corpus)
         let numbered = try Corpus.readNumberedPairs(path: corpus)
         let pairs = numbered.map(\.pair)
         try checkBatchMemory(translator.checkpoint, numbered, corpus: corpus, batchSize: translator.batchSize, decoding: translator)
         let report = Evaluation.evaluate(translator, on: pairs)
         let nonFinite = report.nonFiniteNumbers
         if !nonFinite.isEmpty {
-            throw Seq2SeqError.nonFiniteOutput(path: try arguments.requiredString("--checkpoint"), what: "scores (\(nonFinite.joined(separator: ", ")))")
+            throw Seq2SeqError.nonFiniteOutput(path: checkpoint.path, what: "scores (\(nonFinite.joined(separator: ", ")))")
         }
-        if arguments.flag("--json") {
+        if arguments.flag(Self.json) {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             Output.line(String(decoding: try encoder.encode(SignedReport(report: report)), as: UTF8.self))
@@ -54,6 +50,7 @@ extension EvalCommand {
     /// their lengths, `Evaluation.heaviestBatch`), naming the longest pair of that batch by its line.
     static func checkBatchMemory(_ checkpoint: Checkpoint, _ pairs: [(line: Int, pair: SentencePair)], corpus: String,
                                  batchSize: Int, decoding: Translator? = nil) throws {
+        let batchFlag = DecodingOptions.batchSize.name
         guard let heaviest = Evaluation.heaviestBatch(checkpoint, pairs: pairs.map(\.pair), batchSize: batchSize, decoding: decoding,
                                                       threads: WorkerPool.shared.threads) else { return }
         let budget = MemoryBudget.bytes
@@ -63,7 +60,7 @@ extension EvalCommand {
         let subject = "\(name):\(pairs[heaviest.pair].line): this pair of \(heaviest.sourceTokens) source and \(heaviest.targetTokens) target tokens"
             + (others > 0 ? ", in a batch with \(others) other pair\(others == 1 ? "" : "s")," : "")
         throw Seq2SeqError.exceedsMemory(subject: subject, needed: heaviest.bytes, budget: budget,
-                                         remedy: "shorten or leave out the pair" + (others > 0 ? ", or lower --batch-size" : ""))
+                                         remedy: "shorten or leave out the pair" + (others > 0 ? ", or lower \(batchFlag)" : ""))
     }
 }
 

@@ -12,10 +12,11 @@ enum Help {
         if let discussion = command.discussion { sections.append(paragraphs(discussion)) }
         sections.append("USAGE: " + command.usage.split(separator: "\n").joined(separator: "\n       "))
         if !command.arguments.isEmpty {
-            sections.append("ARGUMENTS:\n" + rows(command.arguments.map { ("<\($0.name)>" + ($0.repeats ? " ..." : ""), $0.help) }))
+            sections.append("ARGUMENTS:\n" + rows(command.arguments.map { ($0.label + ($0.repeats ? " ..." : ""), $0.help) }))
         }
         let options = command.options.map { option in
-            (option.valueName.map { "\(option.name) <\($0)>" } ?? option.name, option.help)
+            (option.valueName.map { "\(option.name) <\($0)>" } ?? option.name,
+             option.shownDefault.map { "\(option.help) (default: \($0))" } ?? option.help)
         }
         sections.append("OPTIONS:\n" + rows(options + [helpOption]))
         return sections.joined(separator: "\n\n") + "\n"
@@ -40,7 +41,7 @@ enum Help {
 
     private static let helpOption = ("-h, --help", "Show help information.")
     private static let versionOption = ("--version", "Show the version.")
-    private static let width = 80
+    static let width = 80
     private static let helpColumn = 26     // labels are indented 2 and padded to 24, as argument-parser does
 
     /// "  label                   help…", the help wrapped at `width`; a label too long for its column gets a line
@@ -57,11 +58,11 @@ enum Help {
         }.joined(separator: "\n")
     }
 
-    /// Discussion text: each line wrapped at `width` on its own, keeping its leading spaces (for examples and lists).
-    private static func paragraphs(_ text: String) -> String {
+    /// Discussion text: each paragraph (a line of the text) wrapped at `width`; a line that starts with a space is
+    /// preformatted (an example, a JSON schema) and printed as written, so keep it within `width` columns.
+    static func paragraphs(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            let indent = line.prefix { $0 == " " }.count
-            return String(repeating: " ", count: indent) + wrap(String(line), indent: indent, firstLineUsed: indent)
+            line.hasPrefix(" ") ? String(line) : wrap(String(line), indent: 0, firstLineUsed: 0)
         }.joined(separator: "\n")
     }
 

@@ -9,9 +9,7 @@ enum InfoCommand {
         name: "info",
         abstract: "Describe a checkpoint: configuration, vocabularies, every tensor and its parameters, training summary.",
         usage: "seq2seq info --checkpoint FILE",
-        options: [
-            OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
-        ],
+        options: CheckpointInput.options,
         discussion: """
             Each module's parameters are counted from the tensors in the file and shown beside the formula in the \
             letters of the model (E embedding, H encoder hidden size per direction, D decoder hidden size, A \
@@ -20,6 +18,6 @@ enum InfoCommand {
             """)
 
     static func run(_ arguments: Arguments) throws {
-        Output.raw(try CheckpointSummary(path: try arguments.requiredString("--checkpoint")).text())
+        Output.raw(try CheckpointSummary(path: try CheckpointInput(arguments).path).text())
     }
 }

@@ -17,6 +17,57 @@ enum AllUnitsFormat: String { case json, svg }
 enum OneUnitFormat: String { case text, svg }
 
 enum InspectCommand {
+    /// What --unit shows when --module, --layer and --direction are left out: the encoder's first forward layer.
+    static let unitLayer = LSTMLayerID(.encoder, layer: 0, .forward)
+    /// What --unit and --top show or rank when --quantity is left out.
+    static let unitQuantity = LSTMQuantity.c
+    /// The format of every unit when --format is left out, and of one unit (--unit).
+    static let allUnitsFormat = AllUnitsFormat.json, oneUnitFormat = OneUnitFormat.text
+
+    static let format = Option<InspectFormat?>.optionalChoice("--format", help: """
+        json: one object a line with every layer's steps (see above). svg: per layer, a heat map of units × \
+        steps for each of i, f, g, o, c, h. text (with --unit): the tokens on the colour of the unit's value. \
+        (default: \(allUnitsFormat.rawValue), or \(oneUnitFormat.rawValue) with --unit)
+        """)
+    static let module = Option<LSTMModule?>.optionalChoice(
+        "--module", help: "Only this stack's layers. (--unit: default \(unitLayer.module.rawValue))")
+    static let layer = Option<Int?>.optionalInteger(
+        "--layer", "k", help: "Only layer k, counted from 0. (--unit: default \(unitLayer.layer))", in: 0...Int(Int32.max))
+    static let direction = Option<LSTMDirection?>.optionalChoice(
+        "--direction",
+        help: "Only this direction of the encoder; decoder layers run forward. (--unit: default \(unitLayer.direction.rawValue))")
+    static let quantity = Option<LSTMQuantity?>.optionalChoice("--quantity", help: """
+        The gate (input, forget, candidate, output), the cell state c or the hidden state h. svg: only its \
+        heat maps (default: all six). --unit and --top: the quantity shown or ranked (default: \(unitQuantity.rawValue)).
+        """)
+    static let unit = Option<Int?>.optionalInteger(
+        "--unit", help: "Show unit n of the chosen layer behind the text, a line per sentence.", in: 0...Int(Int32.max))
+    static let top = Option<Int?>.optionalInteger(
+        "--top", help: "List the n units whose --quantity follows --feature best (Pearson r over all steps of all lines).",
+        in: 1...1_000_000)
+    static let feature = Option<TraceFeature?>(name: "--feature", valueName: "f", help: """
+        With --top: position (steps read before this one), count:TOKEN (times TOKEN was read so far, this step \
+        included) or remaining:TOKEN (times it is still to come), in the order each layer reads.
+        """, defaultValue: nil, shownDefault: nil) { text, flag in
+        guard let feature = TraceFeature(parsing: text) else {
+            throw Seq2SeqError.invalidOption(flag: flag, reason: "expects position, count:TOKEN or remaining:TOKEN, got '\(text)'")
+        }
+        return feature
+    }
+    static let output = Option<String?>.text("--output", "path", help: """
+        Write to this file instead of standard output. For the svg heat maps, a path that does not end in .svg \
+        is a folder (created if needed) that gets one picture per input line, \(LineFiles.described("svg")).
+        """)
+
+    /// The JSON of one line, as the discussion shows it: preformatted, each line kept as written.
+    static let jsonSchema = """
+          {"source_tokens": [...], "target_tokens": [...],
+           "layers": [{"module": "encoder"|"decoder", "layer": k,
+                       "direction": "forward"|"backward",
+                       "steps": [{"token": "...", "i": [...], "f": [...], "g": [...],
+                                  "o": [...], "c": [...], "h": [...]}, ...]}, ...]}
+        """
+
     static let info = CommandInfo(
         name: "inspect",
         abstract: "Show what the LSTMs do: every unit's gates, cell and hidden state at every step, for each input line.",
@@ -25,37 +76,11 @@ enum InspectCommand {
             seq2seq inspect --checkpoint FILE --unit N [<layer choice>] [--quantity Q] [--format text|svg]
             seq2seq inspect --checkpoint FILE --top N --feature F [<layer choice>] [--quantity Q]
             """,
-        options: [
-            OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
-            OptionInfo(name: "--format", valueName: "json|svg|text", help: """
-                json: one object a line with every layer's steps (see below). svg: per layer, a heat map of units × \
-                steps for each of i, f, g, o, c, h. text (with --unit): the tokens on the colour of the unit's value. \
-                (default: json, or text with --unit)
-                """),
-            OptionInfo(name: "--module", valueName: "encoder|decoder", help: "Only this stack's layers. (--unit: default encoder)"),
-            OptionInfo(name: "--layer", valueName: "k", help: "Only layer k, counted from 0. (--unit: default 0)"),
-            OptionInfo(name: "--direction", valueName: "forward|backward", help: "Only this direction of the encoder; decoder layers run forward. (--unit: default forward)"),
-            OptionInfo(name: "--quantity", valueName: "i|f|g|o|c|h", help: """
-                The gate (input, forget, candidate, output), the cell state c or the hidden state h. svg: only its \
-                heat maps (default: all six). --unit and --top: the quantity shown or ranked (default: c).
-                """),
-            OptionInfo(name: "--unit", valueName: "n", help: "Show unit n of the chosen layer behind the text, a line per sentence."),
-            OptionInfo(name: "--top", valueName: "n", help: "List the n units whose --quantity follows --feature best (Pearson r over all steps of all lines)."),
-            OptionInfo(name: "--feature", valueName: "f", help: """
-                With --top: position (steps read before this one), count:TOKEN (times TOKEN was read so far, this step \
-                included) or remaining:TOKEN (times it is still to come), in the order each layer reads.
-                """),
-            OptionInfo(name: "--input", valueName: "file", help: "Read sentences from this file instead of standard input."),
-            OptionInfo(name: "--output", valueName: "path", help: """
-                Write to this file instead of standard output. For the svg heat maps, a path that does not end in .svg \
-                is a folder (created if needed) that gets one picture per input line, line-N.svg.
-                """),
-        ],
+        options: CheckpointInput.options + [format.info, module.info, layer.info, direction.info, quantity.info, unit.info,
+                                            top.info, feature.info] + SentenceInput.options + [output.info],
         discussion: """
             Each line is translated greedily, as `seq2seq translate` does. The JSON of a line is
-              {"source_tokens": [...], "target_tokens": [...], "layers": [{"module": "encoder"|"decoder",
-               "layer": k, "direction": "forward"|"backward", "steps": [{"token": "...", "i": [...], "f": [...],
-               "g": [...], "o": [...], "c": [...], "h": [...]}, ...]}, ...]}
+            \(jsonSchema)
             with each layer's steps in the order it processes them: a backward encoder layer starts with the last \
             source token (</s>), and the decoder lists the tokens it read (<s>, then each token it emitted). i, f, o \
             are in [0, 1]; g and h in [-1, 1]; c after the step. An empty input line gives an object with nothing in \
@@ -64,55 +89,64 @@ enum InspectCommand {
 
     static func run(_ arguments: Arguments) throws {
         // Every flag is checked before the checkpoint is read.
-        let top = try arguments.optionalInt("--top", in: 1...1_000_000)
-        let unit = try arguments.optionalInt("--unit", in: 0...Int(Int32.max))
-        let feature = try arguments.string("--feature").map { text in
-            guard let feature = TraceFeature(parsing: text) else {
-                throw Seq2SeqError.invalidOption(flag: "--feature", reason: "expects position, count:TOKEN or remaining:TOKEN, got '\(text)'")
-            }
-            return feature
-        }
-        let module: LSTMModule? = arguments.string("--module") == nil ? nil : try arguments.choice("--module", default: .encoder)
-        let direction: LSTMDirection? = arguments.string("--direction") == nil ? nil : try arguments.choice("--direction", default: .forward)
-        let quantity: LSTMQuantity? = arguments.string("--quantity") == nil ? nil : try arguments.choice("--quantity", default: .c)
-        let layer = try arguments.optionalInt("--layer", in: 0...Int(Int32.max))
-        let format: InspectFormat? = arguments.string("--format") == nil ? nil : try arguments.choice("--format", default: .json)
-        let outputPath = arguments.string("--output")
+        let top = try arguments.value(Self.top)
+        let unit = try arguments.value(Self.unit)
+        let feature = try arguments.value(Self.feature)
+        let module = try arguments.value(Self.module)
+        let direction = try arguments.value(Self.direction)
+        let quantity = try arguments.value(Self.quantity)
+        let layer = try arguments.value(Self.layer)
+        let format = try arguments.value(Self.format)
+        let outputPath = try arguments.value(Self.output)
+        let input = try SentenceInput(arguments)
         if module == .decoder && direction == .backward {
-            throw Seq2SeqError.invalidOption(flag: "--direction", reason: "decoder layers run forward only")
+            throw Seq2SeqError.invalidOption(flag: Self.direction.name, reason: "decoder layers run forward only")
         }
-        if feature != nil && top == nil { throw Seq2SeqError.invalidOption(flag: "--feature", reason: "applies only with --top") }
+        if feature != nil && top == nil {
+            throw Seq2SeqError.invalidOption(flag: Self.feature.name, reason: "applies only with \(Self.top.name)")
+        }
         if let top {
-            guard let feature else { throw Seq2SeqError.invalidOption(flag: "--feature", reason: "is required with --top") }
-            if unit != nil { throw Seq2SeqError.invalidOption(flag: "--unit", reason: "cannot be combined with --top") }
-            if format != nil { throw Seq2SeqError.invalidOption(flag: "--format", reason: "does not apply to --top, which prints a table") }
-            if outputPath != nil { throw Seq2SeqError.invalidOption(flag: "--output", reason: "does not apply to --top, which prints a table") }
-            let translator = try makeTranslator(arguments, module: module, layer: layer, unit: nil)
-            try ranking(top: top, feature: feature, quantity: quantity ?? .c, translator: translator, arguments,
+            guard let feature else { throw Seq2SeqError.invalidOption(flag: Self.feature.name, reason: "is required with \(Self.top.name)") }
+            if unit != nil { throw Seq2SeqError.invalidOption(flag: Self.unit.name, reason: "cannot be combined with \(Self.top.name)") }
+            if format != nil {
+                throw Seq2SeqError.invalidOption(flag: Self.format.name, reason: "does not apply to \(Self.top.name), which prints a table")
+            }
+            if outputPath != nil {
+                throw Seq2SeqError.invalidOption(flag: Self.output.name, reason: "does not apply to \(Self.top.name), which prints a table")
+            }
+            let checkpoint = try CheckpointInput(arguments)
+            let translator = try makeTranslator(checkpoint, module: module, layer: layer, unit: nil)
+            try ranking(top: top, feature: feature, quantity: quantity ?? unitQuantity, translator: translator, checkpoint, input,
                         include: choice(module, layer, direction))
         } else if let unit {
-            let id = LSTMLayerID(module ?? .encoder, layer: layer ?? 0, direction ?? .forward)
+            let id = LSTMLayerID(module ?? unitLayer.module, layer: layer ?? unitLayer.layer, direction ?? unitLayer.direction)
             let unitFormat: OneUnitFormat
-            switch format ?? .text {
-            case .json: throw Seq2SeqError.invalidOption(flag: "--format", reason: "json holds every unit; with --unit choose text or svg")
+            switch format {
+            case nil: unitFormat = oneUnitFormat
+            case .json:
+                throw Seq2SeqError.invalidOption(flag: Self.format.name, reason: "json holds every unit; with \(Self.unit.name) choose text or svg")
             case .text: unitFormat = .text
             case .svg: unitFormat = .svg
             }
-            let translator = try makeTranslator(arguments, module: id.module, layer: id.layer, unit: unit)
-            try unitView(id, unit: unit, quantity: quantity ?? .c, format: unitFormat, translator: translator, arguments, outputPath: outputPath)
+            let checkpoint = try CheckpointInput(arguments)
+            let translator = try makeTranslator(checkpoint, module: id.module, layer: id.layer, unit: unit)
+            try unitView(id, unit: unit, quantity: quantity ?? unitQuantity, format: unitFormat, translator: translator,
+                         checkpoint, input, outputPath: outputPath)
         } else {
             let allFormat: AllUnitsFormat
-            switch format ?? .json {
-            case .text: throw Seq2SeqError.invalidOption(flag: "--format", reason: "text shows one unit; give --unit N")
+            switch format {
+            case nil: allFormat = allUnitsFormat
+            case .text: throw Seq2SeqError.invalidOption(flag: Self.format.name, reason: "text shows one unit; give \(Self.unit.name) N")
             case .json: allFormat = .json
             case .svg: allFormat = .svg
             }
             if allFormat == .json && quantity != nil {
-                throw Seq2SeqError.invalidOption(flag: "--quantity", reason: "json holds all six quantities; --quantity applies to svg, --unit and --top")
+                throw Seq2SeqError.invalidOption(flag: Self.quantity.name, reason: "json holds all six quantities; \(Self.quantity.name) applies to svg, \(Self.unit.name) and \(Self.top.name)")
             }
-            let translator = try makeTranslator(arguments, module: module, layer: layer, unit: nil)
+            let checkpoint = try CheckpointInput(arguments)
+            let translator = try makeTranslator(checkpoint, module: module, layer: layer, unit: nil)
             try everything(format: allFormat, quantities: quantity.map { [$0] } ?? LSTMQuantity.allCases, translator: translator,
-                           arguments, outputPath: outputPath, include: choice(module, layer, direction))
+                           checkpoint, input, outputPath: outputPath, include: choice(module, layer, direction))
         }
     }
 
@@ -122,8 +156,8 @@ enum InspectCommand {
     }
 
     /// The checkpoint's translator, once --layer and --unit are known to exist in it.
-    static func makeTranslator(_ arguments: Arguments, module: LSTMModule?, layer: Int?, unit: Int?) throws -> Translator {
-        let translator = Translator(checkpoint: try Checkpoint.load(path: try arguments.requiredString("--checkpoint")))
+    static func makeTranslator(_ checkpoint: CheckpointInput, module: LSTMModule?, layer: Int?, unit: Int?) throws -> Translator {
+        let translator = Translator(checkpoint: try Checkpoint.load(path: checkpoint.path))
         let model = translator.checkpoint.config.model
         let layers: Int = switch module {
         case .encoder: model.encoderLayers
@@ -131,12 +165,12 @@ enum InspectCommand {
         case nil: max(model.encoderLayers, model.decoderLayers)
         }
         if let layer, layer >= layers {
-            throw Seq2SeqError.invalidOption(flag: "--layer", reason: "is \(layer), but the \(module?.rawValue ?? "model") has \(layers) layer\(layers == 1 ? "" : "s") (0 to \(layers - 1))")
+            throw Seq2SeqError.invalidOption(flag: Self.layer.name, reason: "is \(layer), but the \(module?.rawValue ?? "model") has \(layers) layer\(layers == 1 ? "" : "s") (0 to \(layers - 1))")
         }
         if let unit {
             let units = module == .decoder ? model.decoderHiddenSize : model.encoderHiddenSize
             if unit >= units {
-                throw Seq2SeqError.invalidOption(flag: "--unit", reason: "is \(unit), but the \(module?.rawValue ?? "encoder") layers have \(units) units (0 to \(units - 1))")
+                throw Seq2SeqError.invalidOption(flag: Self.unit.name, reason: "is \(unit), but the \(module?.rawValue ?? "encoder") layers have \(units) units (0 to \(units - 1))")
             }
         }
         return translator
@@ -186,9 +220,9 @@ enum InspectCommand {
 
     // MARK: - json and svg: everything
 
-    static func everything(format: AllUnitsFormat, quantities: [LSTMQuantity], translator: Translator, _ arguments: Arguments,
-                           outputPath: String?, include: @escaping (LSTMLayerID) -> Bool) throws {
-        let input = try InputLines(arguments)
+    static func everything(format: AllUnitsFormat, quantities: [LSTMQuantity], translator: Translator,
+                           _ checkpoint: CheckpointInput, _ source: SentenceInput, outputPath: String?, include: @escaping (LSTMLayerID) -> Bool) throws {
+        let input = try InputLines(source, checkpoint: checkpoint)
         let folder = format == .svg ? AttentionCommand.outputFolder(outputPath, fileExtension: "svg") : nil
         var files = try folder.map { try LineFiles(folder: $0, fileExtension: "svg") }
         var lines: [String] = [], pictures: [(title: String, trace: InspectionTrace)] = []
@@ -231,8 +265,8 @@ enum InspectCommand {
     // MARK: - One unit behind the text
 
     static func unitView(_ id: LSTMLayerID, unit: Int, quantity: LSTMQuantity, format: OneUnitFormat, translator: Translator,
-                         _ arguments: Arguments, outputPath: String?) throws {
-        let input = try InputLines(arguments)
+                         _ checkpoint: CheckpointInput, _ source: SentenceInput, outputPath: String?) throws {
+        let input = try InputLines(source, checkpoint: checkpoint)
         var lines: [[(token: String, value: Float)]] = []
         try keepingRefusal {
             try inspectAll(input, translator) { trace, _ in
@@ -261,9 +295,9 @@ enum InspectCommand {
 
     // MARK: - The units that follow a feature
 
-    static func ranking(top: Int, feature: TraceFeature, quantity: LSTMQuantity, translator: Translator, _ arguments: Arguments,
-                        include: @escaping (LSTMLayerID) -> Bool) throws {
-        let input = try InputLines(arguments)
+    static func ranking(top: Int, feature: TraceFeature, quantity: LSTMQuantity, translator: Translator,
+                        _ checkpoint: CheckpointInput, _ source: SentenceInput, include: @escaping (LSTMLayerID) -> Bool) throws {
+        let input = try InputLines(source, checkpoint: checkpoint)
         // Running sums per unit, not the traces: memory stays the same whatever the number of lines.
         var ranking = UnitRanking(feature: feature, quantity: quantity, include: include)
         try keepingRefusal {
@@ -272,7 +306,7 @@ enum InspectCommand {
             guard ranking.sentences > 0 else { return }             // no sentence, nothing to rank: empty output
             let ranked = ranking.ranked
             guard !ranked.isEmpty else {
-                throw Seq2SeqError.invalidOption(flag: "--feature", reason: "\(feature) never changes over the steps of the chosen layers, so no unit can follow it")
+                throw Seq2SeqError.invalidOption(flag: Self.feature.name, reason: "\(feature) never changes over the steps of the chosen layers, so no unit can follow it")
             }
             let sentences = ranking.sentences
             Output.line("units whose \(quantity.rawValue) (\(quantity.meaning)) follows \(feature) best: Pearson r over all steps of \(sentences) sentence\(sentences == 1 ? "" : "s")")
@@ -283,8 +317,11 @@ enum InspectCommand {
                             + String(format: "  %4d  %+7.4f  %5d", entry.unit, entry.correlation, entry.steps))
             }
             if let best = ranked.first {
-                let direction = best.layer.module == .encoder ? " --direction \(best.layer.direction.rawValue)" : ""
-                Output.line("see it: seq2seq inspect --checkpoint \(try arguments.requiredString("--checkpoint")) --module \(best.layer.module.rawValue) --layer \(best.layer.layer)\(direction) --unit \(best.unit) --quantity \(quantity.rawValue)")
+                var command = [info.commandLine, CheckpointInput.checkpoint.name, checkpoint.path,
+                               Self.module.name, best.layer.module.rawValue, Self.layer.name, "\(best.layer.layer)"]
+                if best.layer.module == .encoder { command += [Self.direction.name, best.layer.direction.rawValue] }
+                command += [Self.unit.name, "\(best.unit)", Self.quantity.name, quantity.rawValue]
+                Output.line("see it: " + command.joined(separator: " "))
             }
         }
     }

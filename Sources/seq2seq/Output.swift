@@ -42,7 +42,9 @@ extension Seq2SeqError {
     /// The one place that decides how each kind of failure ends the process.
     var exitCode: ExitCode {
         switch self {
-        case .invalidOption, .invalidConfiguration: return .usage
+        case .invalidOption, .invalidConfiguration, .noPairWithinLength, .trainingExceedsMemory, .impossibleSplit, .outputIsInput,
+             .tooFewCheckpoints:
+            return .usage
         case .malformedLine, .emptyFile, .inputTooLong, .lineTooLong, .invalidCheckpoint, .incompatibleCheckpoints, .refusedLines,
              .inputTooLarge, .exceedsMemory, .nonFiniteOutput, .resumeMismatch:
             return .dataError
@@ -197,9 +199,9 @@ final class ResultLines {
     private let file: AtomicFileWriter?
     private(set) var count = 0
 
-    /// `output` nil means standard output; a file must not be one of `inputs` (refused as `--output`, exit 64).
-    init(output: String?, inputs: [String]) throws {
-        if let output { try checkOutput(output, isNotOneOf: inputs) }
+    /// `output` nil means standard output; a file must not be one of `inputs` (refused naming `outputFlag`, exit 64).
+    init(output: String?, outputFlag: String, inputs: [String]) throws {
+        if let output { try refuseOverwriting(inputs: inputs, with: output, flag: outputFlag) }
         file = try output.map { try AtomicFileWriter(path: $0) }
     }
 

@@ -6,14 +6,15 @@ import Foundation
 import Seq2SeqCore
 
 enum PlotCommand {
+    static let log = Option<String?>.text(
+        "--log", "file", help: "The validation log `seq2seq train` writes beside the checkpoint: FILE.log.jsonl.")
+    static let output = Option<String?>.text("--output", "file", help: "Write the SVG to this file instead of standard output.")
+
     static let info = CommandInfo(
         name: "plot",
         abstract: "Draw a training run's learning curves (loss, dev BLEU, exact match) against steps as SVG.",
         usage: "seq2seq plot --log FILE.log.jsonl [--output FILE.svg]",
-        options: [
-            OptionInfo(name: "--log", valueName: "file", help: "The validation log `seq2seq train` writes beside the checkpoint: FILE.log.jsonl."),
-            OptionInfo(name: "--output", valueName: "file", help: "Write the SVG to this file instead of standard output."),
-        ],
+        options: [log.info, output.info],
         discussion: """
             The upper panel shows the training loss (mean over the steps since the previous validation) and the \
             dev loss; the lower one dev BLEU, exact match and token accuracy in percent. A dashed line marks the \
@@ -22,10 +23,10 @@ enum PlotCommand {
             """)
 
     static func run(_ arguments: Arguments) throws {
-        let log = try arguments.requiredString("--log")
+        let log = try arguments.required(Self.log)
         let svg = LearningCurves.svg(try LearningCurves.read(path: log),
                                      title: "Learning curves: " + URL(fileURLWithPath: log).lastPathComponent)
-        guard let output = arguments.string("--output") else { return Output.raw(svg) }
+        guard let output = try arguments.value(Self.output) else { return Output.raw(svg) }
         try Output.writeFile(svg, to: output)
         Output.wrote("the learning curves", to: output, command: info.name)
     }

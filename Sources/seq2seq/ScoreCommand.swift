@@ -4,23 +4,23 @@ import Foundation
 import Seq2SeqCore
 
 enum ScoreCommand {
+    static let corpus = Option<String?>.text("--corpus", "file", help: "Pairs to score, source<TAB>target a line.")
+    static let json = Flag(
+        name: "--json", help: "One object a pair: {\"source_ids\", \"target_ids\", \"log_probs\"} (target_ids end with </s>).")
+    static let batchSize = Option.integer("--batch-size", help: "Pairs scored together.", default: 64, in: 1...65_536)
+
     static let info = CommandInfo(
         name: "score",
         abstract: "Score given sentence pairs: the log-probability the model gives each target token under teacher forcing.",
         usage: "seq2seq score --checkpoint FILE --corpus FILE.tsv [--json]",
-        options: [
-            OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
-            OptionInfo(name: "--corpus", valueName: "file", help: "Pairs to score, source<TAB>target a line."),
-            OptionInfo(name: "--json", valueName: nil, help: "One object a pair: {\"source_ids\", \"target_ids\", \"log_probs\"} (target_ids end with </s>)."),
-            OptionInfo(name: "--batch-size", valueName: "n", help: "Pairs scored together. (default: 64)"),
-        ],
+        options: CheckpointInput.options + [corpus.info, json.info, batchSize.info],
         discussion: "Without --json, one line a pair: the total log-probability, the number of target tokens (with </s>) and their mean, tab-separated.")
 
     static func run(_ arguments: Arguments) throws {
-        let checkpointPath = try arguments.requiredString("--checkpoint")
-        let batchSize = try arguments.int("--batch-size", default: 64, in: 1...65_536)
+        let checkpointPath = try CheckpointInput(arguments).path
+        let batchSize = try arguments.value(Self.batchSize)
         let checkpoint = try Checkpoint.load(path: checkpointPath)
-        let corpus = try arguments.requiredString("--corpus")
+        let corpus = try arguments.required(Self.corpus)
         let numbered = try Corpus.readNumberedPairs(path: corpus)
         try EvalCommand.checkBatchMemory(checkpoint, numbered, corpus: corpus, batchSize: batchSize)
         let scored = Evaluation.score(checkpoint, pairs: numbered.map(\.pair), batchSize: batchSize)
@@ -30,8 +30,9 @@ enum ScoreCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        let json = arguments.flag(Self.json)
         for pair in scored {
-            if arguments.flag("--json") {
+            if json {
                 Output.line(String(decoding: try encoder.encode(pair), as: UTF8.self))
             } else {
                 let total = pair.logProbs.reduce(0.0) { $0 + Double($1) }

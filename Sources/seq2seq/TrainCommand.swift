@@ -14,46 +14,120 @@ import Darwin
 let stopRequested = Atomic<Bool>(false)
 
 enum TrainCommand {
+    /// The run's files as the help names them, for a checkpoint called model.safetensors.
+    private static let example = TrainingPaths(checkpoint: "model.safetensors")
+    /// The defaults of every training option that is not a model size.
+    private static let defaults = TrainOptions()
+
+    // MARK: - Where
+
+    static let corpus = Option<String?>.text("--corpus", "dir", help: "Folder holding train.tsv and dev.tsv (source<TAB>target a line).")
+    static let checkpoint = Option<String?>.text(
+        "--checkpoint", "file",
+        help: "Where the best model is kept (safetensors), e.g. \(example.checkpoint). Beside it: \(example.state) (for --resume) and \(example.log) (every validation).")
+    static let resume = Flag(
+        name: "--resume",
+        help: "Continue the run whose state is beside --checkpoint (model and data options come from it). The corpus must be the one the run started with.")
+    static let overwrite = Flag(
+        name: "--overwrite",
+        help: "Start again, replacing the run already at --checkpoint (its checkpoint, state, log, kept checkpoints and curves). Without it, or --resume, train refuses to touch an existing run.")
+
+    // MARK: - The model
+
+    static let embeddingSize = Option.integer("--embedding-size", help: "E, source and target embeddings.", default: 64, in: 1...4096)
+    static let hiddenSize = Option.integer("--hidden-size", help: "H, encoder LSTM size per direction.", default: 128, in: 1...4096)
+    static let encoderLayers = Option.integer("--encoder-layers", help: "L, stacked bidirectional encoder layers.", default: 1, in: 1...16)
+    static let decoderHiddenSize = Option.integer("--decoder-hidden-size", help: "D, decoder LSTM size.", default: 128, in: 1...4096)
+    static let decoderLayers = Option.integer("--decoder-layers", help: "M, stacked decoder layers.", default: 1, in: 1...16)
+    static let attentionSize = Option.integer("--attention-size", help: "A, additive attention size.", default: 128, in: 1...4096)
+    static let tieEmbeddings = Flag(
+        name: "--tie-embeddings",
+        help: "Share one matrix between the target embedding and the generator (output layer); needs --embedding-size equal to --decoder-hidden-size. Both tensors are still stored, equal.")
+
+    // MARK: - The data
+
+    static let tokenization = Option<Tokenization>.choice(
+        "--tokenization",
+        help: "Split text into characters, words and punctuation, or words cut into subword pieces by byte-pair merges learned on train.tsv (see above).",
+        default: .word)
+    static let bpeMerges = Option.integer(
+        "--bpe-merges",
+        help: "With --tokenization bpe: how many merges to learn (fewer if no pair of symbols is left that occurs twice). The default suits corpora of some ten thousand short pairs (see above).",
+        default: BytePairEncoding.defaultMergeCount, in: 0...1_000_000)
+    static let lowercase = Flag(name: "--lowercase", help: "Lowercase both sides before tokenizing.")
+    static let maxLength = Option.integer(
+        "--max-length", help: "Skip training pairs with more tokens on either side; translation refuses longer input.",
+        default: defaults.maxLength, in: 1...100_000)
+    static let minCount = Option.integer(
+        "--min-count", help: "Keep tokens seen at least this often in train.tsv.", default: defaults.minCount, in: 1...Int(Int32.max))
+    static let maxVocabulary = Option<Int?>.optionalInteger(
+        "--max-vocabulary", help: "Keep at most this many tokens per side, the four specials included.", in: 5...10_000_000)
+
+    // MARK: - The optimisation
+
+    static let batchSize = Option.integer("--batch-size", help: "Sentence pairs per step.", default: defaults.batchSize, in: 1...65_536)
+    static let learningRate = Option.number("--learning-rate", help: "Adam's learning rate.", default: defaults.learningRate, in: 1e-7...10)
+    static let epochs = Option.integer("--epochs", help: "Passes over the training pairs.", default: defaults.epochs, in: 1...1_000_000)
+    static let maxSteps = Option<Int?>.optionalInteger(
+        "--max-steps", help: "Stop after this many steps even if epochs remain.", in: 1...Int(Int32.max))
+    static let dropout = Option.number(
+        "--dropout", "p", help: "Dropout on embeddings, between LSTM layers and before the readout; training only.", default: 0, in: 0...0.95)
+    static let labelSmoothing = Option.number(
+        "--label-smoothing", help: "Label smoothing ε of the loss (0 = plain cross-entropy).", default: defaults.labelSmoothing, in: 0...0.99)
+    static let clipNorm = Option.number(
+        "--clip-norm", help: "Clip gradients to this global L2 norm.", default: defaults.clipNorm, in: 1e-6...1e6)
+    static let seed = Option.seed("--seed", help: "Seed of the initial weights, the data order and dropout.", default: defaults.seed)
+    static let validateEvery = Option.integer(
+        "--validate-every", help: "Validate on dev.tsv every this many steps, and at the end.",
+        default: defaults.validateEvery, in: 1...Int(Int32.max))
+    static let learningRateDecay = Option<Float>(
+        name: "--lr-decay", valueName: "x",
+        help: "Multiply the learning rate by x (0 < x ≤ 1) when dev stops improving, as PyTorch's ReduceLROnPlateau: once --patience validations in a row have not improved, the next one that does not decays it. 1 never decays.",
+        defaultValue: defaults.learningRateDecay, shownDefault: shownNumber(defaults.learningRateDecay)) { text, flag in
+        let decay = try parseNumber(text, flag: flag, in: 0...1)
+        guard decay > 0 else {
+            throw Seq2SeqError.invalidOption(flag: flag, reason: "expects a number above 0 and at most 1 (1 never decays), got '\(text)'")
+        }
+        return decay
+    }
+    static let patience = Option.integer(
+        "--patience",
+        help: "Validations in a row without improvement tolerated before --lr-decay applies; with 0 every validation without improvement decays the rate.",
+        default: defaults.patience, in: 0...Int(Int32.max))
+    static let minimumLearningRate = Option.number(
+        "--min-lr", help: "The learning rate never decays below this.", default: defaults.minimumLearningRate, in: 0...10)
+    static let earlyStopping = Option<Int?>(
+        name: "--early-stopping", valueName: "n",
+        help: "Stop after n validations in a row without improvement; 0 never stops early.",
+        defaultValue: defaults.earlyStopping, shownDefault: "\(defaults.earlyStopping ?? 0)") { text, flag in
+        let count = try parseInteger(text, flag: flag, in: 0...Int(Int32.max))
+        return count == 0 ? nil : count
+    }
+    static let keepBest = Option.integer(
+        "--keep-best",
+        help: "Also keep the n best checkpoints by dev BLEU beside FILE, named by their step (\(example.checkpoint) → \(example.kept(step: 1500))), e.g. to average them; those that fall out of the n best are deleted. 1 keeps FILE alone.",
+        default: defaults.keepBest, in: 1...Int(Int32.max))
+    static let plot = Flag(
+        name: "--plot",
+        help: "After every validation, redraw the learning curves beside the checkpoint: \(example.curves) for \(example.checkpoint) (see `seq2seq plot`).")
+    static let maxNonFiniteSteps = Option.integer(
+        "--max-non-finite-steps",
+        help: "Stop after this many steps in a row with a non-finite loss or gradient (each is skipped, never applied).",
+        default: defaults.maxNonFiniteSteps, in: 1...1_000_000)
+
     static let info = CommandInfo(
         name: "train",
         abstract: "Train a translation model on DIR/train.tsv, validating on DIR/dev.tsv; keeps the best checkpoint by dev BLEU.",
         usage: "seq2seq train --corpus DIR --checkpoint FILE [options]",
         options: [
-            OptionInfo(name: "--corpus", valueName: "dir", help: "Folder holding train.tsv and dev.tsv (source<TAB>target a line)."),
-            OptionInfo(name: "--checkpoint", valueName: "file", help: "Where the best model is kept (safetensors). Beside it: FILE.state.safetensors (for --resume) and FILE.log.jsonl (every validation)."),
-            OptionInfo(name: "--resume", valueName: nil, help: "Continue the run whose state is beside --checkpoint (model and data options come from it). The corpus must be the one the run started with."),
-            OptionInfo(name: "--overwrite", valueName: nil, help: "Start again, replacing the run already at --checkpoint (its checkpoint, state, log, kept checkpoints and curves). Without it, or --resume, train refuses to touch an existing run."),
-            OptionInfo(name: "--embedding-size", valueName: "n", help: "E, source and target embeddings. (default: 64)"),
-            OptionInfo(name: "--hidden-size", valueName: "n", help: "H, encoder LSTM size per direction. (default: 128)"),
-            OptionInfo(name: "--encoder-layers", valueName: "n", help: "L, stacked bidirectional encoder layers. (default: 1)"),
-            OptionInfo(name: "--decoder-hidden-size", valueName: "n", help: "D, decoder LSTM size. (default: 128)"),
-            OptionInfo(name: "--decoder-layers", valueName: "n", help: "M, stacked decoder layers. (default: 1)"),
-            OptionInfo(name: "--attention-size", valueName: "n", help: "A, additive attention size. (default: 128)"),
-            OptionInfo(name: "--tie-embeddings", valueName: nil, help: "Share one matrix between the target embedding and the generator (output layer); needs --embedding-size equal to --decoder-hidden-size. Both tensors are still stored, equal."),
-            OptionInfo(name: "--tokenization", valueName: "char|word|bpe", help: "Split text into characters, words and punctuation, or words cut into subword pieces by byte-pair merges learned on train.tsv (see below). (default: word)"),
-            OptionInfo(name: "--bpe-merges", valueName: "n", help: "With --tokenization bpe: how many merges to learn (fewer if no pair of symbols is left that occurs twice). The default suits corpora of some ten thousand short pairs (see above). (default: \(BytePairEncoding.defaultMergeCount))"),
-            OptionInfo(name: "--lowercase", valueName: nil, help: "Lowercase both sides before tokenizing."),
-            OptionInfo(name: "--max-length", valueName: "n", help: "Skip training pairs with more tokens on either side; translation refuses longer input. (default: 100)"),
-            OptionInfo(name: "--min-count", valueName: "n", help: "Keep tokens seen at least this often in train.tsv. (default: 1)"),
-            OptionInfo(name: "--max-vocabulary", valueName: "n", help: "Keep at most this many tokens per side, the four specials included."),
-            OptionInfo(name: "--batch-size", valueName: "n", help: "Sentence pairs per step. (default: 64)"),
-            OptionInfo(name: "--learning-rate", valueName: "x", help: "Adam's learning rate. (default: 0.001)"),
-            OptionInfo(name: "--epochs", valueName: "n", help: "Passes over the training pairs. (default: 10)"),
-            OptionInfo(name: "--max-steps", valueName: "n", help: "Stop after this many steps even if epochs remain."),
-            OptionInfo(name: "--dropout", valueName: "p", help: "Dropout on embeddings, between LSTM layers and before the readout; training only. (default: 0)"),
-            OptionInfo(name: "--label-smoothing", valueName: "x", help: "Label smoothing ε of the loss (0 = plain cross-entropy). (default: 0)"),
-            OptionInfo(name: "--clip-norm", valueName: "x", help: "Clip gradients to this global L2 norm. (default: 1)"),
-            OptionInfo(name: "--seed", valueName: "n", help: "Seed of the initial weights, the data order and dropout. (default: 1)"),
-            OptionInfo(name: "--validate-every", valueName: "n", help: "Validate on dev.tsv every this many steps, and at the end. (default: 500)"),
-            OptionInfo(name: "--lr-decay", valueName: "x", help: "Multiply the learning rate by x (0 < x ≤ 1) when dev stops improving, as PyTorch's ReduceLROnPlateau: once --patience validations in a row have not improved, the next one that does not decays it. 1 never decays. (default: 1)"),
-            OptionInfo(name: "--patience", valueName: "n", help: "Validations in a row without improvement tolerated before --lr-decay applies; with 0 every validation without improvement decays the rate. (default: 5)"),
-            OptionInfo(name: "--min-lr", valueName: "x", help: "The learning rate never decays below this. (default: 1e-06)"),
-            OptionInfo(name: "--early-stopping", valueName: "n", help: "Stop after n validations in a row without improvement; 0 never stops early. (default: 0)"),
-            OptionInfo(name: "--keep-best", valueName: "n", help: "Also keep the n best checkpoints by dev BLEU beside FILE, named by their step (model.safetensors → model-step1500.safetensors), e.g. to average them; those that fall out of the n best are deleted. 1 keeps FILE alone. (default: 1)"),
-            OptionInfo(name: "--plot", valueName: nil, help: "After every validation, redraw the learning curves beside the checkpoint as FILE.curves.svg (see `seq2seq plot`)."),
-            OptionInfo(name: "--max-non-finite-steps", valueName: "n", help: "Stop after this many steps in a row with a non-finite loss or gradient (each is skipped, never applied). (default: 10)"),
-            OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work; results do not depend on it. (default: all cores)"),
-        ],
+            corpus.info, checkpoint.info, resume.info, overwrite.info,
+            embeddingSize.info, hiddenSize.info, encoderLayers.info, decoderHiddenSize.info, decoderLayers.info,
+            attentionSize.info, tieEmbeddings.info,
+            tokenization.info, bpeMerges.info, lowercase.info, maxLength.info, minCount.info, maxVocabulary.info,
+            batchSize.info, learningRate.info, epochs.info, maxSteps.info, dropout.info, labelSmoothing.info, clipNorm.info,
+            seed.info, validateEvery.info, learningRateDecay.info, patience.info, minimumLearningRate.info, earlyStopping.info,
+            keepBest.info, plot.info, maxNonFiniteSteps.info,
+        ] + ThreadCount.options,
         discussion: """
             Ctrl-C (or SIGTERM) finishes the current step, saves the state beside the checkpoint and exits with 130; `--resume` then continues exactly where it stopped. A second Ctrl-C stops at once.
 
@@ -64,70 +138,72 @@ enum TrainCommand {
 
     /// What a resumed run keeps from its own start: the model, the data and the optimisation.
     static let fixedWhenResuming = [
-        "--embedding-size", "--hidden-size", "--encoder-layers", "--decoder-hidden-size", "--decoder-layers",
-        "--attention-size", "--tokenization", "--bpe-merges", "--max-length", "--min-count", "--max-vocabulary", "--batch-size",
-        "--learning-rate", "--dropout", "--label-smoothing", "--clip-norm", "--seed", "--max-non-finite-steps",
-        "--lr-decay", "--patience", "--min-lr",
+        embeddingSize.info, hiddenSize.info, encoderLayers.info, decoderHiddenSize.info, decoderLayers.info,
+        attentionSize.info, tokenization.info, bpeMerges.info, maxLength.info, minCount.info, maxVocabulary.info, batchSize.info,
+        learningRate.info, dropout.info, labelSmoothing.info, clipNorm.info, seed.info, maxNonFiniteSteps.info,
+        learningRateDecay.info, patience.info, minimumLearningRate.info, lowercase.info, tieEmbeddings.info,
     ]
 
     static func run(_ arguments: Arguments) throws {
-        let corpus = try arguments.requiredString("--corpus")
-        let checkpoint = try arguments.requiredString("--checkpoint")
+        do {
+            try train(arguments)
+        } catch let error as Seq2SeqError {
+            throw namingFlags(error)
+        }
+    }
+
+    private static func train(_ arguments: Arguments) throws {
+        let corpus = try arguments.required(Self.corpus)
+        let checkpoint = try arguments.required(Self.checkpoint)
         // Every flag is parsed and checked first, so that a usage error writes nothing.
         let model = ModelConfig(
-            embeddingSize: try arguments.int("--embedding-size", default: 64, in: 1...4096),
-            encoderHiddenSize: try arguments.int("--hidden-size", default: 128, in: 1...4096),
-            encoderLayers: try arguments.int("--encoder-layers", default: 1, in: 1...16),
-            decoderHiddenSize: try arguments.int("--decoder-hidden-size", default: 128, in: 1...4096),
-            decoderLayers: try arguments.int("--decoder-layers", default: 1, in: 1...16),
-            attentionSize: try arguments.int("--attention-size", default: 128, in: 1...4096),
+            embeddingSize: try arguments.value(embeddingSize),
+            encoderHiddenSize: try arguments.value(hiddenSize),
+            encoderLayers: try arguments.value(encoderLayers),
+            decoderHiddenSize: try arguments.value(decoderHiddenSize),
+            decoderLayers: try arguments.value(decoderLayers),
+            attentionSize: try arguments.value(attentionSize),
             sourceVocabularySize: 5, targetVocabularySize: 5,       // set from the data by the Trainer
-            dropout: try arguments.float("--dropout", default: 0, in: 0...0.95),
-            tieEmbeddings: arguments.flag("--tie-embeddings"))
+            dropout: try arguments.value(dropout),
+            tieEmbeddings: arguments.flag(tieEmbeddings))
         if model.tieEmbeddings && model.embeddingSize != model.decoderHiddenSize {
-            throw Seq2SeqError.invalidOption(flag: "--tie-embeddings", reason: "needs --embedding-size equal to --decoder-hidden-size, but they are \(model.embeddingSize) and \(model.decoderHiddenSize)")
+            throw Seq2SeqError.invalidOption(flag: tieEmbeddings.name, reason: "needs \(embeddingSize.name) equal to \(decoderHiddenSize.name), but they are \(model.embeddingSize) and \(model.decoderHiddenSize)")
         }
         var options = TrainOptions()
-        options.batchSize = try arguments.int("--batch-size", default: options.batchSize, in: 1...65_536)
-        options.learningRate = try arguments.float("--learning-rate", default: options.learningRate, in: 1e-7...10)
-        options.epochs = try arguments.int("--epochs", default: options.epochs, in: 1...1_000_000)
-        options.maxSteps = try arguments.optionalInt("--max-steps", in: 1...Int(Int32.max))
-        options.labelSmoothing = try arguments.float("--label-smoothing", default: 0, in: 0...0.99)
-        options.clipNorm = try arguments.float("--clip-norm", default: options.clipNorm, in: 1e-6...1e6)
-        options.seed = try arguments.uint64("--seed", default: options.seed)
-        options.validateEvery = try arguments.int("--validate-every", default: options.validateEvery, in: 1...Int(Int32.max))
-        options.maxLength = try arguments.int("--max-length", default: options.maxLength, in: 1...100_000)
-        options.minCount = try arguments.int("--min-count", default: 1, in: 1...Int(Int32.max))
-        options.maxVocabulary = try arguments.optionalInt("--max-vocabulary", in: 5...10_000_000)
-        options.maxNonFiniteSteps = try arguments.int("--max-non-finite-steps", default: options.maxNonFiniteSteps, in: 1...1_000_000)
-        options.threads = try arguments.int("--threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)
-        options.learningRateDecay = try arguments.float("--lr-decay", default: options.learningRateDecay, in: 0...1)
-        if options.learningRateDecay == 0 {
-            throw Seq2SeqError.invalidOption(flag: "--lr-decay", reason: "expects a number above 0 and at most 1 (1 never decays), got '\(arguments.string("--lr-decay") ?? "")'")
+        options.batchSize = try arguments.value(batchSize)
+        options.learningRate = try arguments.value(learningRate)
+        options.epochs = try arguments.value(epochs)
+        options.maxSteps = try arguments.value(maxSteps)
+        options.labelSmoothing = try arguments.value(labelSmoothing)
+        options.clipNorm = try arguments.value(clipNorm)
+        options.seed = try arguments.value(seed)
+        options.validateEvery = try arguments.value(validateEvery)
+        options.maxLength = try arguments.value(maxLength)
+        options.minCount = try arguments.value(minCount)
+        options.maxVocabulary = try arguments.value(maxVocabulary)
+        options.maxNonFiniteSteps = try arguments.value(maxNonFiniteSteps)
+        options.threads = try ThreadCount(arguments).count
+        options.learningRateDecay = try arguments.value(learningRateDecay)
+        options.patience = try arguments.value(patience)
+        options.minimumLearningRate = try arguments.value(minimumLearningRate)
+        let resume = arguments.flag(Self.resume)
+        if options.learningRateDecay < 1 && options.minimumLearningRate >= options.learningRate && !resume {
+            throw Seq2SeqError.invalidOption(flag: minimumLearningRate.name, reason: "is \(options.minimumLearningRate), not below the learning rate \(options.learningRate), so \(learningRateDecay.name) could never lower it")
         }
-        options.patience = try arguments.int("--patience", default: options.patience, in: 0...Int(Int32.max))
-        options.minimumLearningRate = try arguments.float("--min-lr", default: options.minimumLearningRate, in: 0...10)
-        if options.learningRateDecay < 1 && options.minimumLearningRate >= options.learningRate && !arguments.flag("--resume") {
-            throw Seq2SeqError.invalidOption(flag: "--min-lr", reason: "is \(options.minimumLearningRate), not below the learning rate \(options.learningRate), so --lr-decay could never lower it")
-        }
-        let earlyStopping = try arguments.int("--early-stopping", default: 0, in: 0...Int(Int32.max))
-        options.earlyStopping = earlyStopping == 0 ? nil : earlyStopping
-        options.keepBest = try arguments.int("--keep-best", default: options.keepBest, in: 1...Int(Int32.max))
-        let tokenizer = Tokenizer(tokenization: try arguments.choice("--tokenization", default: Tokenization.word),
-                                  lowercase: arguments.flag("--lowercase"))
-        let bpeMerges = try arguments.int("--bpe-merges", default: BytePairEncoding.defaultMergeCount, in: 0...1_000_000)
-        let resume = arguments.flag("--resume")
+        options.earlyStopping = try arguments.value(earlyStopping)
+        options.keepBest = try arguments.value(keepBest)
+        let tokenizer = Tokenizer(tokenization: try arguments.value(tokenization), lowercase: arguments.flag(lowercase))
+        let bpeMerges = try arguments.value(Self.bpeMerges)
         if resume {
-            if let given = fixedWhenResuming.first(where: { arguments.string($0) != nil })
-                ?? ["--lowercase", "--tie-embeddings"].first(where: { arguments.flag($0) }) {
-                throw Seq2SeqError.invalidOption(flag: given, reason: "cannot be changed with --resume: the run keeps its own value")
+            if let given = fixedWhenResuming.first(where: arguments.isGiven) {
+                throw Seq2SeqError.invalidOption(flag: given.name, reason: "cannot be changed with \(Self.resume.name): the run keeps its own value")
             }
-        } else if arguments.string("--bpe-merges") != nil && tokenizer.tokenization != .bpe {
-            throw Seq2SeqError.invalidOption(flag: "--bpe-merges", reason: "applies only with --tokenization bpe")
+        } else if arguments.isGiven(Self.bpeMerges.info) && tokenizer.tokenization != .bpe {
+            throw Seq2SeqError.invalidOption(flag: Self.bpeMerges.name, reason: "applies only with \(tokenization.name) \(Tokenization.bpe.rawValue)")
         }
-        let overwrite = arguments.flag("--overwrite")
+        let overwrite = arguments.flag(Self.overwrite)
         if resume && overwrite {
-            throw Seq2SeqError.invalidOption(flag: "--overwrite", reason: "cannot be combined with --resume: one continues the run, the other replaces it")
+            throw Seq2SeqError.invalidOption(flag: Self.overwrite.name, reason: "cannot be combined with \(Self.resume.name): one continues the run, the other replaces it")
         }
         // Before any work: the outputs can be written and are none of the inputs, no other run writes them, and an
         // existing run is replaced only when asked.
@@ -145,11 +221,13 @@ enum TrainCommand {
         WorkerPool.shared.setThreads(options.threads)
         let trainer: Trainer
         if resume {
+            // What a resumed run may change, when given; the rest comes from its state.
+            func given<Value>(_ option: Option<Value>, _ value: Value) -> Value? { arguments.isGiven(option.info) ? value : nil }
             trainer = try Trainer(resuming: checkpoint, corpus: corpus,
-                                  epochs: arguments.string("--epochs") == nil ? nil : options.epochs, maxSteps: options.maxSteps,
-                                  validateEvery: arguments.string("--validate-every") == nil ? nil : options.validateEvery,
-                                  earlyStopping: arguments.string("--early-stopping") == nil ? nil : .some(options.earlyStopping),
-                                  keepBest: arguments.string("--keep-best") == nil ? nil : options.keepBest)
+                                  epochs: given(epochs, options.epochs), maxSteps: options.maxSteps,
+                                  validateEvery: given(validateEvery, options.validateEvery),
+                                  earlyStopping: given(earlyStopping, options.earlyStopping),
+                                  keepBest: given(keepBest, options.keepBest))
         } else {
             trainer = try Trainer(corpus: corpus, checkpoint: checkpoint, model: model, tokenizer: tokenizer, bpeMerges: bpeMerges,
                               options: options)
@@ -165,7 +243,7 @@ enum TrainCommand {
         if let heldOut = trainer.heldOutForValidation {
             Output.error("note: \(corpus)/dev.tsv does not exist; holding out \(heldOut) pairs of train.tsv (chosen by the seed) for validation")
         }
-        let plot = arguments.flag("--plot")
+        let plot = arguments.flag(Self.plot)
         let run = trainer.state.options
         let display = ProgressDisplay(live: Output.standardErrorIsTerminal, initialLearningRate: run.learningRate)
         // The plateau counters matter (and are shown) only when something acts on them.

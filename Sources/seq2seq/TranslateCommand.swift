@@ -5,39 +5,35 @@ import Foundation
 import Seq2SeqCore
 
 enum TranslateCommand {
+    static let output = Option<String?>.text(
+        "--output", "file",
+        help: "Write the translations to this file instead of standard output; it appears only once complete (never the input or the checkpoint).")
+    static let nBest = Option.integer(
+        "--n-best", help: "Write the N best hypotheses of each line, one a line as score<TAB>translation (N ≤ K).",
+        default: 1, in: 1...1000)
+
     static let info = CommandInfo(
         name: "translate",
         abstract: "Translate source sentences, one a line, from standard input (or --input) to standard output.",
         usage: "seq2seq translate --checkpoint FILE [--input FILE] [--output FILE] [--beam K] [<options>]",
-        options: [
-            OptionInfo(name: "--checkpoint", valueName: "file", help: "A checkpoint written by `seq2seq train`."),
-            OptionInfo(name: "--input", valueName: "file", help: "Read sentences from this file instead of standard input."),
-            OptionInfo(name: "--output", valueName: "file", help: "Write the translations to this file instead of standard output; it appears only once complete (never the input or the checkpoint)."),
-            OptionInfo(name: "--batch-size", valueName: "n", help: "Sentences decoded together, grouped by length (with --beam K, up to K rows each); a sentence's translation does not depend on it. (default: 64)"),
-            OptionInfo(name: "--beam", valueName: "k", help: "Beam search of width K instead of greedy decoding (1 = greedy). (default: 1)"),
-            OptionInfo(name: "--length-penalty", valueName: "a", help: "α of the GNMT length penalty ((5+len)/6)^α that beam search ranks by. (default: 1)"),
-            OptionInfo(name: "--n-best", valueName: "n", help: "Write the N best hypotheses of each line, one a line as score<TAB>translation (N ≤ K). (default: 1)"),
-            replaceUnknownOption,
-            noRepeatNgramOption,
-            OptionInfo(name: "--threads", valueName: "n", help: "Threads sharing the work. (default: all cores)"),
-        ],
+        options: CheckpointInput.options + SentenceInput.options + [output.info] + DecodingOptions.options
+            + [nBest.info] + ThreadCount.options,
         discussion: "Output has exactly one line per input line; empty input gives empty output. A line that is not UTF-8, longer than 1 MB or longer than the checkpoint's maximum length is refused with a message on stderr and left empty, the other lines are translated, and the exit code is then 65.")
 
-    /// Decoding options `attention` shares.
-    static let replaceUnknownOption = OptionInfo(name: "--replace-unk", valueName: nil, help: "Replace each emitted <unk> by the source token with the highest attention weight at that step (OpenNMT's replace_unk; the </s> column is not a candidate).")
-    static let noRepeatNgramOption = OptionInfo(name: "--no-repeat-ngram", valueName: "n", help: "Never emit an n-gram of N tokens twice in one translation (greedy and beam; fairseq's no_repeat_ngram_size); 0 turns it off. (default: 0)")
-
     static func run(_ arguments: Arguments) throws {
-        let translator = try makeTranslator(arguments)
-        let nBest = try arguments.int("--n-best", default: 1, in: 1...1000)
-        if nBest > (translator.beam?.width ?? 1) {
-            throw Seq2SeqError.invalidOption(flag: "--n-best", reason: "is \(nBest), more than the beam width \(translator.beam?.width ?? 1) (set --beam)")
+        try ThreadCount(arguments).apply()
+        let decoding = try DecodingOptions(arguments)
+        let nBest = try arguments.value(Self.nBest)
+        let checkpoint = try CheckpointInput(arguments)
+        let translator = decoding.translator(try Checkpoint.load(path: checkpoint.path), nBest: nBest)
+        if nBest > decoding.beamWidth {
+            throw Seq2SeqError.invalidOption(flag: Self.nBest.name, reason: "is \(nBest), more than the beam width \(decoding.beamWidth) (set \(DecodingOptions.beam.name))")
         }
         try checkDecodingMemory(translator, sentences: chunkSize)
-        let input = try InputLines(arguments)
+        let input = try InputLines(try SentenceInput(arguments), checkpoint: checkpoint)
         // Standard input, when read from, is checked under the name the system gives it, so `< out.txt` is caught too.
         let inputPath = input.name == "<stdin>" ? "/dev/stdin" : input.name
-        let results = try ResultLines(output: arguments.string("--output"), inputs: [inputPath, input.checkpoint])
+        let results = try ResultLines(output: arguments.value(Self.output), outputFlag: Self.output.name, inputs: [inputPath, input.checkpoint])
         let finish = { try results.finish(command: info.name) }
         if nBest == 1 {
             try translateAll(input, translator, afterLastLine: finish) { result, _ in try results.line(result?.text ?? "") }
@@ -56,29 +52,6 @@ enum TranslateCommand {
     /// Lines read, translated and written together: memory stays bounded whatever the input's size.
     static let chunkSize = 1024
 
-    static func makeTranslator(_ arguments: Arguments) throws -> Translator {
-        if arguments.command.options.contains(where: { $0.name == "--threads" }) {
-            WorkerPool.shared.setThreads(try arguments.int("--threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256))
-        }
-        let batchSize = try arguments.int("--batch-size", default: 64, in: 1...65_536)
-        var beam: BeamOptions? = nil
-        if arguments.command.options.contains(where: { $0.name == "--beam" }) {
-            let width = try arguments.int("--beam", default: 1, in: 1...1000)
-            let penalty = Double(try arguments.float("--length-penalty", default: 1, in: 0...10))
-            let nBest = arguments.command.options.contains(where: { $0.name == "--n-best" }) ? try arguments.int("--n-best", default: 1, in: 1...1000) : 1
-            if width > 1 { beam = BeamOptions(width: width, lengthPenalty: penalty, nBest: min(nBest, width)) }
-        }
-        let declares = { (name: String) in arguments.command.options.contains { $0.name == name } }
-        let noRepeatNgram = declares("--no-repeat-ngram") ? try arguments.int("--no-repeat-ngram", default: 0, in: 0...1000) : 0
-        let replaceUnknown = declares("--replace-unk") && arguments.flag("--replace-unk")
-        let checkpoint = try Checkpoint.load(path: try arguments.requiredString("--checkpoint"))
-        var translator = Translator(checkpoint: checkpoint, batchSize: batchSize)
-        translator.beam = beam
-        translator.noRepeatNgram = noRepeatNgram
-        translator.replaceUnknown = replaceUnknown
-        return translator
-    }
-
     /// Refuses, before any decoding, a --batch-size (and --beam) whose decoding would need more memory than the process
     /// may use, in the worst case: `sentences` handed over at once, every one as long as the checkpoint accepts.
     static func checkDecodingMemory(_ translator: Translator, sentences: Int) throws {
@@ -89,9 +62,10 @@ enum TranslateCommand {
         let width = translator.beam?.width ?? 1
         let subject = "decoding \(min(translator.batchSize, sentences)) sentences of up to \(longest) tokens together"
             + (width > 1 ? " with \(width) hypotheses each" : "")
-        let flags = (width > 1 ? "--beam \(width) " : "") + "--batch-size \(translator.batchSize)"
+        let (beam, batchSize) = (DecodingOptions.beam.name, DecodingOptions.batchSize.name)
+        let flags = (width > 1 ? "\(beam) \(width) " : "") + "\(batchSize) \(translator.batchSize)"
         let refusal = Seq2SeqError.exceedsMemory(subject: subject, needed: needed, budget: budget,
-                                                 remedy: width > 1 ? "lower --batch-size or --beam" : "lower --batch-size")
+                                                 remedy: width > 1 ? "lower \(batchSize) or \(beam)" : "lower \(batchSize)")
         throw Seq2SeqError.invalidOption(flag: flags, reason: refusal.description)
     }
 
@@ -159,9 +133,9 @@ struct InputLines {
     /// The name messages give the input: its path, or "<stdin>".
     var name: String { reader.path }
 
-    init(_ arguments: Arguments) throws {
-        checkpoint = try arguments.requiredString("--checkpoint")
-        reader = try LineReader(path: arguments.string("--input") ?? "-")
+    init(_ input: SentenceInput, checkpoint: CheckpointInput) throws {
+        self.checkpoint = checkpoint.path
+        reader = try LineReader(path: input.path)
     }
 }
 

@@ -5,22 +5,6 @@
 import Foundation
 import Seq2SeqCore
 
-/// Every subcommand, in the order `seq2seq --help` lists them: one line each, its help and its work.
-let subcommands: [(info: CommandInfo, run: (Arguments) throws -> Void)] = [
-    (TrainCommand.info, TrainCommand.run),
-    (TranslateCommand.info, TranslateCommand.run),
-    (AttentionCommand.info, AttentionCommand.run),
-    (InspectCommand.info, InspectCommand.run),
-    (InfoCommand.info, InfoCommand.run),
-    (ConvertCommand.info, ConvertCommand.run),
-    (PlotCommand.info, PlotCommand.run),
-    (ScoreCommand.info, ScoreCommand.run),
-    (EvalCommand.info, EvalCommand.run),
-    (AverageCommand.info, AverageCommand.run),
-    (CorpusCommand.info, CorpusCommand.run),
-    (BenchCommand.info, BenchCommand.run),
-]
-
 @MainActor func subcommand(named name: String) -> (info: CommandInfo, run: (Arguments) throws -> Void) {
     guard let entry = subcommands.first(where: { $0.info.name == name }) else {
         let names = subcommands.map(\.info.name)
@@ -68,6 +52,8 @@ default:
         Output.finish(.success)
     } catch let error as Seq2SeqError {
         Output.fail(error.description, code: error.exitCode)
+    } catch let error as HintedError {
+        Output.fail(error.description, code: error.error.exitCode)
     } catch {
         Output.fail(String(describing: error), code: .failure)
     }

@@ -97,4 +97,56 @@ import Testing
         let stale = Set(Self.invariantTraps.keys).subtracting(trapping)
         #expect(stale.isEmpty, "listed but no longer trapping: \(stale.sorted())")
     }
+
+    /// The library names problems, never the command line's flags: no `--name` and no `<name>` positional outside
+    /// comments in Sources/Seq2SeqCore (the command maps each error a flag can fix to that flag and its hint).
+    /// `<s>`, `<unk>`, `<pad>` are vocabulary tokens, `<stdin>` the name of standard input, the rest SVG and BLEU markup.
+    @Test func libraryNamesNoCommandLineFlag() throws {
+        let flag = try Regex(#"--[a-z]"#)
+        let placeholder = try Regex(#"<([a-z][a-z0-9-]*)>"#)
+        let notPositionals: Set<Substring> = ["s", "unk", "pad", "stdin", "title", "defs", "skipped"]
+        var found: [String] = []
+        for (file, lines) in try Self.library() {
+            for (number, line) in lines.enumerated() {
+                let names = line.matches(of: placeholder).compactMap { $0.output[1].substring }
+                if line.contains(flag) || names.contains(where: { !notPositionals.contains($0) }) {
+                    found.append("\(file):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+        }
+        #expect(found.isEmpty, "the library names a flag:\n\(found.joined(separator: "\n"))")
+        #expect(try Self.library().count > 50, "Sources/Seq2SeqCore was not found from \(#filePath)")
+    }
+
+    /// Every Swift file of Sources/Seq2SeqCore with its comments removed and its string literals kept: a `//`
+    /// inside "…" is text, and the lines of a multi-line literal are kept whole.
+    static func library() throws -> [(file: String, lines: [String])] {
+        let folder = sources.appendingPathComponent("Seq2SeqCore")
+        let enumerator = try #require(FileManager.default.enumerator(atPath: folder.path))
+        var files: [(String, [String])] = []
+        for case let path as String in enumerator where path.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8)
+            var inMultiLineString = false
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+                let quotes = line.components(separatedBy: "\"\"\"").count - 1
+                defer { if quotes % 2 == 1 { inMultiLineString.toggle() } }
+                return inMultiLineString ? String(line) : withoutComment(String(line))
+            }
+            files.append((path, lines))
+        }
+        return files.sorted { $0.0 < $1.0 }
+    }
+
+    /// The line up to a `//` that is not inside a "…" literal.
+    static func withoutComment(_ line: String) -> String {
+        var out = "", inString = false, previous: Character = " "
+        var characters = Array(line)[...]
+        while let character = characters.popFirst() {
+            if !inString && character == "/" && characters.first == "/" { break }
+            if character == "\"" && previous != "\\" { inString.toggle() }
+            out.append(character)
+            previous = character
+        }
+        return out
+    }
 }

@@ -175,17 +175,12 @@ public enum Corpus {
                 train += group
             }
         }
-        let available = "\(input) has \(pairs.count) pairs with \(groups.count) distinct source sentences"
-        guard !test.isEmpty else {
-            throw Seq2SeqError.invalidOption(flag: "--test-size", reason: "no source sentence has this few translations: \(available)")
+        func impossible(_ problem: SplitProblem) -> Seq2SeqError {
+            .impossibleSplit(path: input, pairs: pairs.count, sources: groups.count, problem: problem)
         }
-        guard !dev.isEmpty else {
-            throw Seq2SeqError.invalidOption(flag: "--dev-size", reason: "no source sentence left has this few translations: \(available)")
-        }
-        guard !train.isEmpty else {
-            throw Seq2SeqError.invalidOption(
-                flag: "--dev-size", reason: "with --test-size \(testSize) leaves no pairs for train: \(available)")
-        }
+        guard !test.isEmpty else { throw impossible(.testTooSmall) }
+        guard !dev.isEmpty else { throw impossible(.devTooSmall) }
+        guard !train.isEmpty else { throw impossible(.nothingLeftForTrain(testSize: testSize)) }
         func inInputOrder(_ indices: [Int]) -> [SentencePair] { indices.sorted().map { pairs[$0] } }
         return (inInputOrder(train), inInputOrder(dev), inInputOrder(test))
     }

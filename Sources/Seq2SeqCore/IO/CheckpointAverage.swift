@@ -11,7 +11,7 @@ public enum CheckpointAverage {
     /// one that differs and how. (A first file without a training summary gives a result without one too.)
     public static func average(paths: [String]) throws -> Checkpoint {
         guard let firstPath = paths.first, paths.count >= 2 else {
-            throw Seq2SeqError.invalidOption(flag: "<checkpoints>", reason: "needs at least two checkpoints to average, got \(paths.count)")
+            throw Seq2SeqError.tooFewCheckpoints(count: paths.count)
         }
         var result = try Checkpoint.load(path: firstPath)
         let storage = result.model.parameters.storage

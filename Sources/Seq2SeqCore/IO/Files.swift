@@ -129,7 +129,7 @@ public func jsonQuoted(_ text: String) -> String {
 public func checkOutput(_ output: String, isNotOneOf inputs: [String]) throws {
     guard let written = fileIdentity(output) else { return }       // does not exist yet: it cannot be an input
     if let input = inputs.first(where: { fileIdentity($0) == written }) {
-        throw Seq2SeqError.invalidOption(flag: "--output", reason: "is the input \(input); refusing to overwrite it")
+        throw Seq2SeqError.outputIsInput(output: output, input: input)
     }
 }
 

@@ -98,7 +98,7 @@ public enum Benchmark {
           before, the barely trained model emitted </s> early and the decoder ran a fifth of these steps).
           one at a time: every sentence decoded alone, as a batch of 1 (no batching), the threads each taking the
           next sentence as they come free, as a server answering single requests on every core would; with
-          --threads 1 it is one sentence after another.  batches of 64: \(chunkSize) sentences drawn at once and
+          one thread it is one sentence after another.  batches of 64: \(chunkSize) sentences drawn at once and
           decoded as `seq2seq translate` decodes a chunk of input: sorted by length, cut into batches of 64, each
           sentence stopping at its own limit and leaving the batch, the batches shared out among the threads
         """

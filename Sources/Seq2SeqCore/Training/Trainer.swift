@@ -68,7 +68,7 @@ public final class Trainer {
         let devSet = try Self.devWithinLength(dev, tokenizer, maxLength: options.maxLength, corpus: corpus)
         (devPairs, skippedDevPairs) = (devSet.pairs, devSet.skipped)
         guard !sources.isEmpty else {
-            throw Seq2SeqError.invalidOption(flag: "--max-length", reason: "no training pair of \(corpus)/train.tsv is within \(options.maxLength) tokens")
+            throw Seq2SeqError.noPairWithinLength(path: corpus + "/train.tsv", limit: options.maxLength)
         }
         let sourceVocabulary = Vocabulary.build(from: sources, minCount: options.minCount, maxSize: options.maxVocabulary)
         let targetVocabulary = Vocabulary.build(from: targets, minCount: options.minCount, maxSize: options.maxVocabulary)
@@ -188,16 +188,14 @@ public final class Trainer {
         let budget = MemoryBudget.bytes
         let needed = stepBytes(c, batchSize: options.batchSize, sourceLength: source, targetLength: target)
         if needed > budget {
-            throw Seq2SeqError.invalidConfiguration(reason: String(
-                format: "a training step needs about %.1f GB (batch of %d pairs, up to %d source and %d target tokens) but this process may use %.1f GB; lower --batch-size, --max-length or the model sizes",
-                needed / 1e9, options.batchSize, source, target, budget / 1e9))
+            throw Seq2SeqError.trainingExceedsMemory(.step(batchSize: options.batchSize, sourceLength: source, targetLength: target),
+                                                     needed: needed, budget: budget)
         }
         let (devSource, devTarget) = (dev.longestSource, dev.longestTarget)
         let validation = stepBytes(c, batchSize: min(64, dev.pairs.count), sourceLength: devSource, targetLength: devTarget)
         if validation > budget {
-            throw Seq2SeqError.invalidConfiguration(reason: String(
-                format: "validating needs about %.1f GB (dev pairs of up to %d source and %d target tokens) but this process may use %.1f GB; lower --max-length so that long dev pairs are left out",
-                validation / 1e9, devSource, devTarget, budget / 1e9))
+            throw Seq2SeqError.trainingExceedsMemory(.validation(sourceLength: devSource, targetLength: devTarget),
+                                                     needed: validation, budget: budget)
         }
     }
 

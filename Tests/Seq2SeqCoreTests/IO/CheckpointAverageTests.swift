@@ -93,7 +93,7 @@ import Testing
         #expect(throws: Seq2SeqError.incompatibleCheckpoints(path: otherVocabulary, first: a, reason: "target vocabulary id 5 is \"q\", not \"y\"")) {
             try CheckpointAverage.average(paths: [a, a, otherVocabulary, wider])
         }
-        #expect(throws: Seq2SeqError.invalidOption(flag: "<checkpoints>", reason: "needs at least two checkpoints to average, got 1")) {
+        #expect(throws: Seq2SeqError.tooFewCheckpoints(count: 1)) {
             try CheckpointAverage.average(paths: [a])
         }
     }
@@ -121,7 +121,7 @@ import Testing
         defer { for path in [a, link] { try? FileManager.default.removeItem(atPath: path) } }
         try FileManager.default.linkItem(atPath: a, toPath: link)
         for output in [a, link, (a as NSString).deletingLastPathComponent + "/./" + (a as NSString).lastPathComponent] {
-            #expect(throws: Seq2SeqError.invalidOption(flag: "--output", reason: "is the input \(a); refusing to overwrite it")) {
+            #expect(throws: Seq2SeqError.outputIsInput(output: output, input: a)) {
                 try checkOutput(output, isNotOneOf: ["other.safetensors", a])
             }
         }
