@@ -42,7 +42,7 @@ import Testing
             for attempt in 0..<60 {
                 try Data(Self.mutate(valid, &rng)).write(to: URL(fileURLWithPath: damaged))
                 let result = try runSeq2Seq(["attention", "--checkpoint", damaged, "--format", "json"],
-                                            stdin: Data("1 2 3\n4\n".utf8), timeout: 30)
+                                            stdin: Data("1 2 3\n4\n".utf8))
                 Self.expectCleanEnd(result, "checkpoint mutation \(attempt)")
             }
         }
@@ -55,7 +55,7 @@ import Testing
             let damaged = run.folder.appendingPathComponent("damaged.tsv").path
             for attempt in 0..<60 {
                 try Data(Self.mutate(valid, &rng)).write(to: URL(fileURLWithPath: damaged))
-                let result = try runSeq2Seq(["score", "--checkpoint", run.checkpoint, "--corpus", damaged, "--json"], timeout: 30)
+                let result = try runSeq2Seq(["score", "--checkpoint", run.checkpoint, "--corpus", damaged, "--json"])
                 Self.expectCleanEnd(result, "corpus mutation \(attempt)")
             }
         }

@@ -65,4 +65,23 @@ enum ModelInternals {
                        dWeightIH: grads.weightIH.toArray(), dWeightHH: grads.weightHH.toArray(),
                        dBiasIH: grads.biasIH.toArray(), dBiasHH: grads.biasHH.toArray())
     }
+
+    // MARK: - Decoding, step by step
+
+    /// Greedy decoding through `Seq2SeqModel.greedy` (its fast paths: packed weights, token look-ups, the encoder's
+    /// step-by-step projections, finished rows leaving the batch), with what each step computed for each sentence:
+    /// the log-softmax, in Double, of the logits its row produced (the logits greedy takes its argmax of), and the
+    /// number of rows of every step.
+    static func greedyWithLogProbabilities(_ model: Seq2SeqModel, _ batch: Batch, maxSteps: [Int])
+        -> (translations: [Translation], logProbabilities: [[[Double]]], rowsPerStep: [Int]) {
+        var logProbabilities = [[[Double]]](repeating: [], count: batch.size)
+        var rowsPerStep: [Int] = []
+        let translations = model.greedy(batch, maxSteps: maxSteps) { step, _, sentences in
+            var dropout = Dropout.off
+            let logits = readoutForward(states: step.next.top, contexts: step.attention.context, model.parameters, dropout: &dropout).logits
+            for (r, b) in sentences.enumerated() { logProbabilities[b].append(referenceLogSoftmax(logits.rowArray(r).map(Double.init))) }
+            rowsPerStep.append(sentences.count)
+        }
+        return (translations, logProbabilities, rowsPerStep)
+    }
 }

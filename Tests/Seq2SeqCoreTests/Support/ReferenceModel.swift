@@ -398,23 +398,26 @@ struct ReferenceModel {
     // MARK: Greedy decoding
 
     /// Greedy decoding: at most maxSteps steps; stops after emitting </s> (id 3). Returns emitted ids (incl. the </s>
-    /// if emitted) and one attention row per emitted id. The argmax runs over all Vt ids.
-    func greedy(source: [Int], maxSteps: Int) -> (tokens: [Int], attention: [[Double]]) {
+    /// if emitted), one attention row per emitted id, and each step's log-softmax over all Vt ids (`[steps][Vt]`).
+    /// The argmax runs over all Vt ids.
+    func greedy(source: [Int], maxSteps: Int) -> (tokens: [Int], attention: [[Double]], logProbabilities: [[Double]]) {
         let hs = encode(source: source)
         let keys = attentionKeys(encoderOutputs: hs)
         var state = initialDecoderState(encoderOutputs: hs)
         var previous = Self.bos
         var tokens: [Int] = []
         var attention: [[Double]] = []
+        var logProbabilities: [[Double]] = []
         while tokens.count < maxSteps {
             let step = decoderStep(previousToken: previous, state: state, keys: keys, encoderOutputs: hs)
             let next = referenceArgmax(step.logits)
             tokens.append(next)
             attention.append(step.attention)
+            logProbabilities.append(referenceLogSoftmax(step.logits))
             if next == Self.eos { break }
             previous = next
             state = step.state
         }
-        return (tokens, attention)
+        return (tokens, attention, logProbabilities)
     }
 }
