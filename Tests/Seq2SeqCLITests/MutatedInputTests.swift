@@ -27,7 +27,9 @@ import Testing
     static func expectCleanEnd(_ result: CommandResult, _ what: String) {
         #expect(!result.timedOut && !result.terminatedBySignal, "\(what): ended by a signal or the time bound")
         if result.exitCode == 0 {
-            #expect(!result.stdout.contains("nan") && !result.stdout.contains("inf"), "\(what): non-finite output")
+            // Token by token, so that a word containing "inf" or "nan" could not count as a non-finite number.
+            let tokens = result.stdout.split { !$0.isLetter }.map { $0.lowercased() }
+            #expect(!tokens.contains { ["nan", "inf", "infinity"].contains($0) }, "\(what): non-finite output")
         } else {
             #expect(documentedCodes.contains(result.exitCode), "\(what): exit \(result.exitCode)")
             #expect(result.stderr.hasPrefix("Error: "), "\(what): \(result.stderr)")

@@ -9,7 +9,9 @@ enum ModelInternals {
 
     /// Runs the teacher-forced forward pass with `dropout` (a copy: the caller's generator is untouched) and returns
     /// the masks it drew, one set per sentence of `batch`, in the reference model's layout: real positions only
-    /// (source tokens and </s>; decoder steps <s> y1 .. yn), a mask of ones where dropout is off.
+    /// (source tokens and </s>; decoder steps <s> y1 .. yn), a mask of ones where dropout is off. For a batch of
+    /// fewer than 64 sentences `lossAndGradients` runs this same forward, so it draws these same masks from the same
+    /// generator state (larger batches are cut into shards, each with a generator of its own).
     static func dropoutMasks(_ model: Seq2SeqModel, _ batch: Batch, dropout: Dropout) -> [ReferenceDropoutMasks] {
         var dropout = dropout
         let pass = model.forward(batch, dropout: &dropout)
