@@ -30,11 +30,10 @@ func runUnderMemoryLimit(_ arguments: [String], kilobytes: Int = 3_000_000, stdi
             let checkpoint = try writeTinyCheckpoint(in: folder)
             var arguments = [command, "--checkpoint", checkpoint, "--beam", "1000", "--batch-size", "65536"]
             if command == "eval" { arguments += ["--corpus", try Self.pairs(in: folder)] }
-            let start = Date()
+            // Refused before decoding: decoding would need far more than the memory limit the run is under.
             let result = try runUnderMemoryLimit(arguments, stdin: Self.sentences)
             expectError(result, exitCode: 64, mentions: ["--beam 1000 --batch-size 65536:", "1000 hypotheses each", "GB of memory",
                                                          "this process may use", "lower --batch-size or --beam"])
-            #expect(Date().timeIntervalSince(start) < 30, "refused before decoding")
         }
     }
 

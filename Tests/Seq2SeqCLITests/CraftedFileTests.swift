@@ -117,12 +117,12 @@ struct CraftedRow: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { "\(name) (\(command.rawValue))" }
 
-    static let timeLimit = 2.0
     static let memoryLimit = 200 << 20
 }
 
 /// Runs one row in a fresh folder and checks its answer: the exit code, nothing on stdout, one "Error: …" line on
-/// stderr naming the file and containing the row's fragment, under 2 s of wall time and 200 MB of peak memory.
+/// stderr naming the file and containing the row's fragment, under 200 MB of peak memory. No wall time is asserted
+/// (a slow machine must not fail a test); the runner's default time bound only ends a run that hangs.
 @discardableResult
 func runCraftedRow(_ row: CraftedRow, sourceLocation: SourceLocation = #_sourceLocation) throws -> MeasuredRun {
     try withTemporaryDirectory { folder in
@@ -137,9 +137,8 @@ func runCraftedRow(_ row: CraftedRow, sourceLocation: SourceLocation = #_sourceL
         case let .path(path): file = path
         }
         let measured = try runSeq2SeqMeasured(row.command.arguments(file: file, fixture: fixture),
-                                              stdin: row.command.standardInput, timeout: 10)
+                                              stdin: row.command.standardInput)
         expectError(measured.result, exitCode: row.exitCode, mentions: [file, row.fragment], sourceLocation: sourceLocation)
-        #expect(measured.seconds < CraftedRow.timeLimit, "took \(measured.seconds) s", sourceLocation: sourceLocation)
         #expect(measured.peakBytes < CraftedRow.memoryLimit, "peak \(measured.peakBytes >> 20) MB", sourceLocation: sourceLocation)
         return measured
     }

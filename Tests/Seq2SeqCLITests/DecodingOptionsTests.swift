@@ -48,12 +48,12 @@ import Testing
             let plain = try runSeq2Seq(["translate", "--checkpoint", path, "--beam", "\(beam)"], stdin: Self.input)
             expectSuccess(plain)
             #expect(lines(of: plain.stdout) == Self.expectedOutput(translator))
-            #expect(plain.stdout.contains("<unk>"), "\(plain.stdout)")                  // the model does emit <unk>
+            #expect(lines(of: plain.stdout).contains { Self.words($0).contains("<unk>") }, "\(plain.stdout)")   // the model does emit <unk>
             translator.replaceUnknown = true
             let replaced = try runSeq2Seq(["translate", "--checkpoint", path, "--beam", "\(beam)", "--replace-unk"], stdin: Self.input)
             expectSuccess(replaced)
             #expect(lines(of: replaced.stdout) == Self.expectedOutput(translator))
-            #expect(!replaced.stdout.contains("<unk>"))
+            #expect(!lines(of: replaced.stdout).contains { Self.words($0).contains("<unk>") }, "\(replaced.stdout)")
             // attention labels the rows with the replacements too.
             let attention = try runSeq2Seq(["attention", "--checkpoint", path, "--beam", "\(beam)", "--replace-unk"], stdin: Self.input)
             expectSuccess(attention)

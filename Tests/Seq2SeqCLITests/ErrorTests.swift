@@ -152,8 +152,7 @@ import Testing
     /// The harness must survive a child that exits without reading its (large) stdin: no SIGPIPE, no hang.
     @Test func missingCheckpointWithLargeInputOnStdin() throws {
         let input = Data(String(repeating: "a sentence to translate\n", count: 200_000).utf8)     // 4.8 MB
-        let result = try runSeq2Seq(["translate", "--checkpoint", "/nonexistent/model.safetensors"], stdin: input,
-                                    timeout: 60)
+        let result = try runSeq2Seq(["translate", "--checkpoint", "/nonexistent/model.safetensors"], stdin: input)
         expectError(result, exitCode: 66, mentions: ["/nonexistent/model.safetensors"])
     }
 

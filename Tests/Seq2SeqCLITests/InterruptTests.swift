@@ -37,13 +37,14 @@ import Testing
             process.standardOutput = FileHandle.nullDevice
             try process.run()
             defer { if process.isRunning { process.terminate() } }
-            let deadline = Date().addingTimeInterval(60)
+            // Only a bound on a hang (training that never starts or never stops): generous, so a busy machine passes.
+            let deadline = Date().addingTimeInterval(600)
             while !collected.text.contains("training on") && Date() < deadline { usleep(20_000) }
             usleep(700_000)                                   // let it take some steps
             process.interrupt()                               // SIGINT, as Ctrl-C sends
             while process.isRunning && Date() < deadline { usleep(20_000) }
             errorPipe.fileHandleForReading.readabilityHandler = nil
-            try #require(!process.isRunning, "training did not stop within a minute of SIGINT")
+            try #require(!process.isRunning, "training did not stop within ten minutes")
             #expect(process.terminationStatus == 130)
             let stderr = collected.text
             #expect(stderr.contains("resume with: seq2seq train --corpus \(run.corpus) --checkpoint \(interrupted) --resume"))

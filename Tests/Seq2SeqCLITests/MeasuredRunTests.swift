@@ -26,7 +26,7 @@ import Testing
 
     @Test func aProgramPastItsTimeBoundIsKilled() throws {
         let measured = try runMeasured("/bin/sleep", ["30"], timeout: 0.3)
+        // Killed, not waited for: `sleep` would have exited 0 by itself.
         #expect(measured.result.timedOut && measured.result.terminatedBySignal)
-        #expect(measured.seconds < 5)
     }
 }

@@ -18,16 +18,20 @@ import Testing
         #expect(checkpoint.training != nil)
     }
 
+    /// The model's own translations, compared line for line: an exact oracle, so neither English nor a copy of the
+    /// input can pass (a substring check such as "contains ai" would take "We are not afraid." itself). Printed by
+    /// `seq2seq translate` with this checkpoint (greedy, then `--beam 5`); the model is small and its French
+    /// imperfect ("Elle est très heureux"), which is what it learned, kept as it is.
+    static let input = ["I am cold.", "She is very happy.", "We are not afraid."]
+    static let greedyFrench = ["Je suis froid.", "Elle est très heureux.", "Nous ne sommes pas peur."]
+    static let beamFrench = ["J'ai froid.", "Elle est très heureux.", "Nous ne avons pas peur."]
+
     @Test func translatesRealSentencesGreedyAndWithBeamSearch() throws {
-        let input = Data("I am cold.\nShe is very happy.\nWe are not afraid.\n".utf8)
-        for extra in [[], ["--beam", "5"]] {
+        let input = Data(Self.input.map { $0 + "\n" }.joined().utf8)
+        for (extra, expected) in [([String](), Self.greedyFrench), (["--beam", "5"], Self.beamFrench)] {
             let result = try runSeq2Seq(["translate", "--checkpoint", Self.path] + extra, stdin: input)
             expectSuccess(result)
-            let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-            #expect(lines.count == 3 && lines.allSatisfy { !$0.isEmpty }, "\(result.stdout)")
-            // French, not a copy of the English: each output has a word of French's most common ones.
-            #expect(lines.allSatisfy { line in ["je", "j'", "elle", "nous", "suis", "est", "sommes", "ai", "n'", "ne", "pas"].contains { line.lowercased().contains($0) } },
-                    "\(result.stdout)")
+            #expect(result.stdout == expected.map { $0 + "\n" }.joined(), "\(extra)")
         }
     }
 }

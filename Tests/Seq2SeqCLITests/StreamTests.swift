@@ -190,7 +190,7 @@ enum InputCommand: String, CaseIterable, CustomTestStringConvertible, Sendable {
             let fifo = folder.appendingPathComponent("fifo").path
             #expect(mkfifo(fifo, 0o600) == 0)
             // Nobody ever writes to it: opening it for reading in the usual way would wait for ever.
-            let result = try runSeq2Seq(arguments + [command.inputFlag, fifo], timeout: 30)
+            let result = try runSeq2Seq(arguments + [command.inputFlag, fifo])
             expectError(result, exitCode: 66, mentions: [fifo, "FIFO"])
         }
     }

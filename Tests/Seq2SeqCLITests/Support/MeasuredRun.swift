@@ -36,7 +36,7 @@ enum MeasuredRunError: Error, CustomStringConvertible {
 }
 
 /// Runs the built `seq2seq` with `arguments`; `stdin` nil means /dev/null.
-func runSeq2SeqMeasured(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 30) throws -> MeasuredRun {
+func runSeq2SeqMeasured(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 120) throws -> MeasuredRun {
     guard FileManager.default.isExecutableFile(atPath: seq2seqBinary.path) else {
         throw RunCommandError.binaryMissing(seq2seqBinary.path)
     }
@@ -44,9 +44,11 @@ func runSeq2SeqMeasured(_ arguments: [String], stdin: Data? = nil, timeout: Time
 }
 
 /// Runs `executable` (an absolute path) with `arguments` in this process's environment; `stdin` nil means /dev/null.
-/// After `timeout` seconds the program gets SIGKILL and the result says `timedOut`.
+/// After `timeout` seconds the program gets SIGKILL and the result says `timedOut`. The bound only ends a run that
+/// hangs: it is generous (two minutes, for runs that take well under a second) so that a slow or busy machine never
+/// fails a test.
 func runMeasured(_ executable: String, _ arguments: [String], stdin: Data? = nil,
-                 timeout: TimeInterval = 30) throws -> MeasuredRun {
+                 timeout: TimeInterval = 120) throws -> MeasuredRun {
     _ = ignoreBrokenPipes
     let output = try closeOnExecPipe(), errors = try closeOnExecPipe()
     let input = try stdin.map { _ in try closeOnExecPipe() }

@@ -58,7 +58,7 @@ private final class BundleLocator {}
 let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
 /// Runs `seq2seq arguments…`; `stdin` nil means /dev/null. After `timeout` seconds the process gets SIGTERM and
-/// the result says `timedOut`.
+/// the result says `timedOut`: a bound that only ends a hang, generous so that a busy machine never fails a test.
 func runSeq2Seq(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 120,
                 currentDirectory: URL? = nil) throws -> CommandResult {
     guard FileManager.default.isExecutableFile(atPath: seq2seqBinary.path) else {

@@ -14,12 +14,16 @@ import Testing
         return (loss.sum, grads)
     }
 
-    @Test func batchLossAndGradientsAreSumsOverSentences() throws {
-        let model = TinyModels.model(seed: 11)
-        let (batchLoss, batchGrads) = Self.lossAndGradients(model, TinyModels.batch)
+    /// The tiny batch (three pairs), and thirteen pairs of 1 to 22 source and 1 to 21 target tokens on the wider model
+    /// (three encoder layers, widths with SIMD tails, products with partial tiles).
+    @Test(arguments: [false, true])
+    func batchLossAndGradientsAreSumsOverSentences(wide: Bool) throws {
+        let model = wide ? TinyModels.wideModel() : TinyModels.model(seed: 11)
+        let pairs = wide ? Array(zip(TinyModels.wideSources, TinyModels.wideTargets)) : Array(zip(TinyModels.sources, TinyModels.targets))
+        let (batchLoss, batchGrads) = Self.lossAndGradients(model, Batch(sources: pairs.map(\.0), targets: pairs.map(\.1)))
         var aloneLoss = 0.0
         let aloneGrads = ModelParameters.zeros(model.parameters.table)
-        for (source, target) in zip(TinyModels.sources, TinyModels.targets) {
+        for (source, target) in pairs {
             let (loss, grads) = Self.lossAndGradients(model, Batch(sources: [source], targets: [target]))
             aloneLoss += loss
             for n in 0..<grads.storage.count { aloneGrads.storage.base[n] += grads.storage.base[n] }
@@ -36,13 +40,21 @@ import Testing
         }
     }
 
-    @Test func greedyOutputAndAttentionDoNotDependOnTheBatch() {
-        let model = TinyModels.model(seed: 5)
-        // The middle sentence sits between a longer and a shorter one.
-        let sources: [[Int]] = [[4, 5, 6, 6, 5, 4, 4], [6, 5, 4], [5]]
-        let together = model.greedy(Batch(sources: sources), maxSteps: 8)
+    /// Three sentences (the middle one between a longer and a shorter one) on the tiny model; and thirteen of 1 to
+    /// 22 tokens on the wider one, as given and sorted longest first: a batch of `stepProjectionRows` or more forms
+    /// the encoder's projections step by step (skipping finished rows when sorted), a sentence alone does not.
+    @Test(arguments: 0..<3)
+    func greedyOutputAndAttentionDoNotDependOnTheBatch(batch: Int) {
+        let model = batch == 0 ? TinyModels.model(seed: 5) : TinyModels.wideModel()
+        let sources: [[Int]] = switch batch {
+        case 0: [[4, 5, 6, 6, 5, 4, 4], [6, 5, 4], [5]]
+        case 1: TinyModels.wideSources
+        default: TinyModels.wideSources.sorted { $0.count > $1.count }
+        }
+        let maxSteps = batch == 0 ? 8 : 14
+        let together = model.greedy(Batch(sources: sources), maxSteps: maxSteps)
         for (b, source) in sources.enumerated() {
-            let alone = model.greedy(Batch(sources: [source]), maxSteps: 8)[0]
+            let alone = model.greedy(Batch(sources: [source]), maxSteps: maxSteps)[0]
             #expect(alone.tokens == together[b].tokens)
             #expect(alone.attention.count == together[b].attention.count)
             for (rowAlone, rowTogether) in zip(alone.attention, together[b].attention) {

@@ -1,7 +1,9 @@
 // MutationTests.swift — thousands of seeded random byte edits, truncations and insertions applied to a valid corpus
-// file and a valid checkpoint, through the same library calls the commands make: every attempt ends within 2 s in
-// success or a clean one-line Seq2SeqError (a crash would end the test process), and whatever loads translates with
-// finite numbers only.
+// file and a valid checkpoint, through the same library calls the commands make: every attempt ends in success or a
+// clean one-line Seq2SeqError (a crash would end the test process), and whatever loads translates with finite
+// numbers only. (No attempt is timed: a slow machine must not fail a test. A damaged size that made a load read or
+// allocate without bound would show as a crash or a hang here, and the binary's memory is bounded in
+// Seq2SeqCLITests/CraftedFileTests.)
 
 import Foundation
 import Testing
@@ -33,11 +35,8 @@ import Testing
         text += "Il est là !\tHe is there!\r\n"
         let valid = [UInt8](text.utf8)
         var accepted = 0, refused = 0
-        let clock = ContinuousClock()
         for _ in 0..<3000 {
             let damaged = Self.mutate(valid, &rng)
-            let started = clock.now
-            defer { #expect(clock.now - started < .seconds(2), "one attempt took longer than 2 s") }
             do {
                 let pairs = try Corpus.parsePairs(bytes: damaged, path: "c.tsv")
                 #expect(pairs.allSatisfy { !$0.source.isEmpty && !$0.target.isEmpty && !$0.source.contains("\t") })
@@ -60,11 +59,8 @@ import Testing
         }())
         var rng = SplitMix64(seed: 7)
         var loaded = 0, refused = 0
-        let clock = ContinuousClock()
         for _ in 0..<2000 {
             let damaged = Self.mutate(valid, &rng)
-            let started = clock.now
-            defer { #expect(clock.now - started < .seconds(2), "one attempt took longer than 2 s") }
             do {
                 let model = try Checkpoint(file: try SafeTensors.decode(damaged, path: "m.safetensors"), path: "m.safetensors")
                 let results = Translator(checkpoint: model).translate(["a b c", "e"])

@@ -148,6 +148,36 @@ struct ReferenceLSTM {
 
 // MARK: - The model
 
+/// Dropout masks of one sentence, entries 0 or 1/(1 − p), multiplied into the activations at the sites our model
+/// drops (SPEC §1 leaves the sites open; these are the ones `DropoutTests` counts). Given, never drawn: a test hands
+/// in the masks our model drew, so both compute the same function of the weights.
+struct ReferenceDropoutMasks {
+    var sourceEmbeddings: [[Double]]       // [len][E]: encoder layer 0's input
+    var encoderLayerInputs: [[[Double]]]   // [L−1][len][2H]: the inputs of encoder layers 1 ..< L
+    var targetEmbeddings: [[Double]]       // [steps][E]: emb(y_{t-1})
+    var decoderLayerInputs: [[[Double]]]   // [steps][M−1][D]: the inputs of decoder layers 1 ..< M at step t
+    var readoutInputs: [[Double]]          // [steps][D+2H]: [s_t ; context_t]
+
+    /// The masks of decoder step t.
+    func step(_ t: Int) -> ReferenceStepMasks {
+        ReferenceStepMasks(targetEmbedding: targetEmbeddings[t], decoderLayerInputs: decoderLayerInputs[t], readoutInput: readoutInputs[t])
+    }
+}
+
+/// The dropout masks of one decoder step.
+struct ReferenceStepMasks {
+    var targetEmbedding: [Double]          // [E]
+    var decoderLayerInputs: [[Double]]     // [M−1][D]
+    var readoutInput: [Double]             // [D+2H]
+}
+
+/// x ⊙ mask, or x itself without a mask.
+func referenceMasked(_ x: [Double], _ mask: [Double]?) -> [Double] {
+    guard let mask else { return x }
+    precondition(mask.count == x.count, "a mask of \(mask.count) for \(x.count) values")
+    return zip(x, mask).map { $0 * $1 }
+}
+
 /// The decoder's recurrent state: one (h, c) per layer, `[M][D]` each.
 struct ReferenceDecoderState {
     var hidden: [[Double]]
@@ -246,12 +276,17 @@ struct ReferenceModel {
     // MARK: Encoder
 
     /// Encoder top-layer outputs H_j = [fwd_j ; bwd_j] (`[len][2H]`) for a source (ids incl. the final </s>, no padding).
-    func encode(source: [Int]) -> [[Double]] {
+    /// With `dropout`, each layer's input is masked first.
+    func encode(source: [Int], dropout: ReferenceDropoutMasks? = nil) -> [[Double]] {
         precondition(!source.isEmpty, "reference model: empty source")
         precondition(source.allSatisfy { (0..<sizes.sourceVocabulary).contains($0) }, "reference model: source id out of range")
         let embedding = matrix("source_embedding.weight")
         var layerInput = source.map { embedding.row($0) }              // [len][E], then [len][2H]
         for k in 0..<sizes.encoderLayers {
+            if let dropout {
+                let masks = k == 0 ? dropout.sourceEmbeddings : dropout.encoderLayerInputs[k - 1]
+                layerInput = layerInput.indices.map { referenceMasked(layerInput[$0], masks[$0]) }
+            }
             let forward = lstm("encoder", layer: k).run(layerInput).hidden
             let backward = lstm("encoder", layer: k, suffix: "_reverse").run(layerInput, reversed: true).hidden
             layerInput = zip(forward, backward).map { $0 + $1 }          // [fwd_j ; bwd_j]
@@ -297,32 +332,38 @@ struct ReferenceModel {
 
     /// One decoder step t: attend with the top layer's previous hidden state, read [embedding(y_{t-1}) ; context_t]
     /// through the M layers to s_t, then o_t = tanh(W_readout [s_t ; context_t] + b_readout) and the logits.
-    func decoderStep(previousToken: Int, state: ReferenceDecoderState, keys: [[Double]], encoderOutputs hs: [[Double]])
+    /// With `dropout`, the step's masks act on emb(y_{t-1}), the inputs of layers 1 ..< M and [s_t ; context_t].
+    func decoderStep(previousToken: Int, state: ReferenceDecoderState, keys: [[Double]], encoderOutputs hs: [[Double]],
+                     dropout: ReferenceStepMasks? = nil)
         -> (logits: [Double], attention: [Double], state: ReferenceDecoderState) {
         precondition((0..<sizes.targetVocabulary).contains(previousToken), "reference model: target id out of range")
         let (alpha, context) = attend(query: state.hidden[sizes.decoderLayers - 1], keys: keys, encoderOutputs: hs)
-        var x = matrix("target_embedding.weight").row(previousToken) + context   // [E + 2H]
+        var x = referenceMasked(matrix("target_embedding.weight").row(previousToken), dropout?.targetEmbedding) + context   // [E + 2H]
         var next = state
         for k in 0..<sizes.decoderLayers {
+            if k > 0 { x = referenceMasked(x, dropout?.decoderLayerInputs[k - 1]) }
             let s = lstm("decoder", layer: k).step(input: x, hidden: state.hidden[k], cell: state.cell[k])
             next.hidden[k] = s.hidden
             next.cell[k] = s.cell
             x = s.hidden
         }
-        let readout = referenceAdd(matrix("readout.weight").times(x + context), vector("readout.bias")).map { tanh($0) }
+        let readoutInput = referenceMasked(x + context, dropout?.readoutInput)
+        let readout = referenceAdd(matrix("readout.weight").times(readoutInput), vector("readout.bias")).map { tanh($0) }
         let logits = referenceAdd(matrix("generator.weight").times(readout), vector("generator.bias"))
         return (logits, alpha, next)
     }
 
     /// Teacher forcing: the logits (`[target.count + 1][Vt]`) and attention rows for decoder input [<s>] + target.
-    func teacherForcedLogits(source: [Int], target: [Int]) -> (logits: [[Double]], attention: [[Double]]) {
-        let hs = encode(source: source)
+    /// With `dropout` (one sentence's masks), the training pass with those masks.
+    func teacherForcedLogits(source: [Int], target: [Int], dropout: ReferenceDropoutMasks? = nil)
+        -> (logits: [[Double]], attention: [[Double]]) {
+        let hs = encode(source: source, dropout: dropout)
         let keys = attentionKeys(encoderOutputs: hs)
         var state = initialDecoderState(encoderOutputs: hs)
         var logits: [[Double]] = []
         var attention: [[Double]] = []
-        for previous in [Self.bos] + target {
-            let step = decoderStep(previousToken: previous, state: state, keys: keys, encoderOutputs: hs)
+        for (t, previous) in ([Self.bos] + target).enumerated() {
+            let step = decoderStep(previousToken: previous, state: state, keys: keys, encoderOutputs: hs, dropout: dropout?.step(t))
             logits.append(step.logits)
             attention.append(step.attention)
             state = step.state
@@ -341,8 +382,8 @@ struct ReferenceModel {
 
     /// Label-smoothed loss summed over positions, as PyTorch's CrossEntropyLoss(label_smoothing: ε, reduction "sum"):
     /// per position (1-ε)·(-log p_y) + ε·mean_k(-log p_k) over all Vt classes. ε = 0 ⇒ plain cross-entropy.
-    func loss(source: [Int], target: [Int], smoothing: Double) -> Double {
-        let logits = teacherForcedLogits(source: source, target: target).logits
+    func loss(source: [Int], target: [Int], smoothing: Double, dropout: ReferenceDropoutMasks? = nil) -> Double {
+        let logits = teacherForcedLogits(source: source, target: target, dropout: dropout).logits
         let predicted = target + [Self.eos]
         var total = 0.0
         for t in predicted.indices {
@@ -357,23 +398,26 @@ struct ReferenceModel {
     // MARK: Greedy decoding
 
     /// Greedy decoding: at most maxSteps steps; stops after emitting </s> (id 3). Returns emitted ids (incl. the </s>
-    /// if emitted) and one attention row per emitted id. The argmax runs over all Vt ids.
-    func greedy(source: [Int], maxSteps: Int) -> (tokens: [Int], attention: [[Double]]) {
+    /// if emitted), one attention row per emitted id, and each step's log-softmax over all Vt ids (`[steps][Vt]`).
+    /// The argmax runs over all Vt ids.
+    func greedy(source: [Int], maxSteps: Int) -> (tokens: [Int], attention: [[Double]], logProbabilities: [[Double]]) {
         let hs = encode(source: source)
         let keys = attentionKeys(encoderOutputs: hs)
         var state = initialDecoderState(encoderOutputs: hs)
         var previous = Self.bos
         var tokens: [Int] = []
         var attention: [[Double]] = []
+        var logProbabilities: [[Double]] = []
         while tokens.count < maxSteps {
             let step = decoderStep(previousToken: previous, state: state, keys: keys, encoderOutputs: hs)
             let next = referenceArgmax(step.logits)
             tokens.append(next)
             attention.append(step.attention)
+            logProbabilities.append(referenceLogSoftmax(step.logits))
             if next == Self.eos { break }
             previous = next
             state = step.state
         }
-        return (tokens, attention)
+        return (tokens, attention, logProbabilities)
     }
 }
