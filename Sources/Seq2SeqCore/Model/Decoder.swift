@@ -96,7 +96,7 @@ public func decoderStepForward(embedded: Matrix, tokens: [Int]? = nil, state: De
         }
         // All rows active: the cell writes every row of c and h.
         let c = Matrix.unspecified(rows: B, cols: layer.hiddenSize), h = Matrix.unspecified(rows: B, cols: layer.hiddenSize)
-        lstmCellForward(gates: g, previousCell: state.cell[k], previousHidden: state.hidden[k], cell: c, hidden: h, activity: .all, step: 0)
+        lstmCellForward(gates: g, previousCell: state.cell[k], previousHidden: state.hidden[k], cell: c, hidden: h, activity: .all)
         inputs.append(input); masks.append(mask); gates.append(g)
         next.hidden.append(h); next.cell.append(c)
     }
@@ -117,7 +117,7 @@ public func decoderStepBackward(dHidden: inout [Matrix], dCell: inout [Matrix], 
     for k in stride(from: p.decoder.count - 1, through: 0, by: -1) {
         let layer = p.decoder[k]
         lstmCellBackward(dHidden: dHidden[k], dCell: dCell[k], gates: cache.gates[k], previousCell: cache.previous.cell[k],
-                         cell: cache.next.cell[k], dGates: dGates[k], activity: .all, step: 0)
+                         cell: cache.next.cell[k], dGates: dGates[k], activity: .all)
         // forward: gates = W_ih input + b_ih + W_hh h_{t-1} + b_hh  ⇒  d input = dGates · W_ih, dh_{t-1} = dGates · W_hh
         let dInput = Matrix(rows: B, cols: layer.inputSize)
         matmul(dGates[k], layer.weightIH, into: dInput, accumulate: false)

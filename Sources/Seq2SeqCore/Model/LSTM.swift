@@ -3,15 +3,16 @@
 // c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t). The one-step cell is shared with the decoder. Stage [4][6].
 
 
-/// Whether row b of a batch takes part in step t: always, or while t < its length (left-aligned sentences).
+/// Which rows of a batch take part in one step: all of them (a decoder step), or, at step t of left-aligned
+/// sentences, each row b while t < lengths[b].
 public enum RowActivity {
     case all
-    case within(lengths: [Int])
+    case within(lengths: [Int], step: Int)
 
-    @inline(__always) func isActive(row b: Int, step t: Int) -> Bool {
+    @inline(__always) func isActive(row b: Int) -> Bool {
         switch self {
         case .all: return true
-        case let .within(lengths): return t < lengths[b]
+        case let .within(lengths, t): return t < lengths[b]
         }
     }
 }
@@ -23,11 +24,11 @@ public enum RowActivity {
 /// activations (i, f, o through σ, g through tanh). Writes c_t and h_t [B, h]. An inactive row (past its sentence's
 /// end) carries its state unchanged, c_t = c_{t-1}, h_t = h_{t-1}, and its gates are set to 0.
 public func lstmCellForward(gates: Matrix, previousCell: Matrix, previousHidden: Matrix,
-                            cell: Matrix, hidden: Matrix, activity: RowActivity, step t: Int) {
+                            cell: Matrix, hidden: Matrix, activity: RowActivity) {
     let h = cell.cols
     for b in 0..<gates.rows {
         let g = gates.row(b), cPrev = previousCell.row(b), c = cell.row(b), hOut = hidden.row(b)
-        guard activity.isActive(row: b, step: t) else {
+        guard activity.isActive(row: b) else {
             g.update(repeating: 0, count: 4 * h)
             c.update(from: cPrev, count: h)
             hOut.update(from: previousHidden.row(b), count: h)
@@ -57,11 +58,11 @@ public func lstmCellForward(gates: Matrix, previousCell: Matrix, previousHidden:
 /// For inactive rows the step was the identity, so dGates = 0 and dCell passes through unchanged.
 /// (The caller forms dh_{t-1} = dGates · W_hh, plus dh_t itself for inactive rows.)
 public func lstmCellBackward(dHidden: Matrix, dCell: Matrix, gates: Matrix, previousCell: Matrix, cell: Matrix,
-                             dGates: Matrix, activity: RowActivity, step t: Int) {
+                             dGates: Matrix, activity: RowActivity) {
     let h = cell.cols
     for b in 0..<gates.rows {
         let dg = dGates.row(b)
-        guard activity.isActive(row: b, step: t) else {
+        guard activity.isActive(row: b) else {
             dg.update(repeating: 0, count: 4 * h)
             continue
         }
@@ -107,7 +108,8 @@ public struct LSTMCache {
     public let states: Matrix       // [(T+1)·B, h]: block 0 is h_0 = 0, block t+1 is h after step t
     public let lengths: [Int]       // each sentence's real positions
 
-    public var activity: RowActivity { .within(lengths: lengths) }
+    /// The rows that took part in step t.
+    public func activity(step t: Int) -> RowActivity { .within(lengths: lengths, step: t) }
     public var steps: Int { states.rows / batchSize - 1 }
     /// h after each sentence's last real token (carried unchanged through its padding): [B, h].
     public var finalHidden: Matrix { states.timeStep(steps, batchSize: batchSize) }
@@ -164,7 +166,6 @@ func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParam
                  projection: InputProjection, keepsGates: Bool) -> LSTMCache {
     let steps = input.rows / batchSize, h = p.hiddenSize
     precondition(steps * batchSize == input.rows && lengths.count == batchSize, "lstmForward: input must be [T·B, I]")
-    let activity = RowActivity.within(lengths: lengths)
     /// W_ih x + b_ih + b_hh for the rows `rows` of the input into `gates` (as many rows).
     func project(_ rows: Range<Int>, into gates: Matrix) {
         switch projection {
@@ -197,7 +198,7 @@ func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParam
         let cell = cells.timeStep(keepsGates ? t + 1 : (t + 1) % 2, batchSize: batchSize)
         matmul(previousHidden.rows(live), p.weightHH, transposeB: true, into: stepGates.rows(live), accumulate: true)
         lstmCellForward(gates: stepGates, previousCell: previousCell, previousHidden: previousHidden,
-                        cell: cell, hidden: states.timeStep(t + 1, batchSize: batchSize), activity: activity, step: t)
+                        cell: cell, hidden: states.timeStep(t + 1, batchSize: batchSize), activity: .within(lengths: lengths, step: t))
     }
     return LSTMCache(input: input, batchSize: batchSize, gates: keepsGates ? gates : Matrix(rows: 0, cols: 4 * h),
                      cells: keepsGates ? cells : Matrix(rows: 0, cols: h), states: states, lengths: lengths)
@@ -213,26 +214,27 @@ public func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LS
 /// and returns dx [T·B, I].
 public func lstmBackward(dOutputs: Matrix, dFinalHidden: Matrix?, cache: LSTMCache, _ p: LSTMParameters,
                          grads: LSTMParameters) -> Matrix {
-    let batchSize = cache.batchSize, steps = cache.steps, h = p.hiddenSize, activity = cache.activity
+    let batchSize = cache.batchSize, steps = cache.steps, h = p.hiddenSize
     let dGates = Matrix(rows: steps * batchSize, cols: 4 * h)
     var dHidden = Matrix(rows: batchSize, cols: h)
     if let dFinalHidden { dHidden.copy(from: dFinalHidden) }
     let dCell = Matrix(rows: batchSize, cols: h)
     for t in stride(from: steps - 1, through: 0, by: -1) {
+        let activity = cache.activity(step: t)
         // h_t feeds the output at t (real positions only) and step t+1 (already in dHidden).
         let dOutput = dOutputs.timeStep(t, batchSize: batchSize)
-        for b in 0..<batchSize where activity.isActive(row: b, step: t) {
+        for b in 0..<batchSize where activity.isActive(row: b) {
             let dh = dHidden.row(b), dOut = dOutput.row(b)
             for u in 0..<h { dh[u] += dOut[u] }
         }
         let stepDGates = dGates.timeStep(t, batchSize: batchSize)
         lstmCellBackward(dHidden: dHidden, dCell: dCell, gates: cache.gates.timeStep(t, batchSize: batchSize),
                          previousCell: cache.cells.timeStep(t, batchSize: batchSize), cell: cache.cells.timeStep(t + 1, batchSize: batchSize),
-                         dGates: stepDGates, activity: activity, step: t)
+                         dGates: stepDGates, activity: activity)
         // forward: gates_t = … + W_hh h_{t-1}  ⇒  dh_{t-1} = dGates_t · W_hh; an inactive row carried h unchanged.
         let dPrevious = Matrix(rows: batchSize, cols: h)
         matmul(stepDGates, p.weightHH, into: dPrevious, accumulate: false)
-        for b in 0..<batchSize where !activity.isActive(row: b, step: t) {
+        for b in 0..<batchSize where !activity.isActive(row: b) {
             dPrevious.row(b).update(from: dHidden.row(b), count: h)
         }
         dHidden = dPrevious
