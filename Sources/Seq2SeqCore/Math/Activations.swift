@@ -1,5 +1,5 @@
 // Activations.swift — the non-linearities: exp, sigmoid and tanh eight lanes at a time (tested against libm), tanh's
-// derivative through its output, masked softmax (positions past the length get exactly 0) and log-softmax. [4][6]
+// derivative through its output, masked softmax (positions past the length get exactly 0) and its backward, log-softmax. [4][6]
 
 import Foundation
 
@@ -31,6 +31,17 @@ public func maskedSoftmax(_ scores: UnsafePointer<Float>, length: Int, count: In
     let inverse = 1 / sum
     for j in 0..<length { probabilities[j] *= inverse }
     for j in length..<count { probabilities[j] = 0 }
+}
+
+/// Backward of `maskedSoftmax` over the `length` real positions: given the softmax's output α and dα, writes
+/// dscore to `dScores` (which may be `dProbabilities` itself). The masked positions had constant −∞ scores: they get
+/// no gradient, and are neither read nor written.
+public func maskedSoftmaxBackward(dProbabilities dAlpha: UnsafePointer<Float>, probabilities alpha: UnsafePointer<Float>,
+                                  length: Int, into dScores: UnsafeMutablePointer<Float>) {
+    // forward: α_j = e^{score_j} / Σ_k e^{score_k}  ⇒  dscore_j = α_j (dα_j − Σ_k α_k dα_k)
+    var weighted: Float = 0
+    for j in 0..<length { weighted += alpha[j] * dAlpha[j] }
+    for j in 0..<length { dScores[j] = alpha[j] * (dAlpha[j] - weighted) }
 }
 
 /// log softmax of one row of `count` logits into `logProbabilities` (max-shifted, so large logits do not overflow).

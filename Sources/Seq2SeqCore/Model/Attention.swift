@@ -85,20 +85,18 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
 
 /// Backward of one attention step given dContext [B, 2H]. Adds into dKeys [Ts·B, A], dValues [Ts·B, 2H],
 /// dQuery [B, D] (the gradient w.r.t. s) and the energy weight's gradient, and writes the gradient w.r.t. W_query s
-/// into `dProjectedQuery` [B, A] (zero on entry). The query weight's gradient, dProjectedQueryᵀ · s, is left to the
-/// caller, who sums it over all steps in one product (`addDecoderWeightGradients`).
+/// into `dProjectedQuery` [B, A] (zero on entry).
 public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: AttentionKeys, _ p: AttentionParameters,
                               grads: AttentionParameters, dKeys: Matrix, dValues: Matrix, dQuery: Matrix,
                               dProjectedQuery dProjected: Matrix) {
     guard let hidden = step.hidden else { preconditionFailure("attentionBackward needs a step of a training pass") }
     let B = keys.batchSize, A = p.query.weight.rows, V = keys.values.cols
     let w = p.energy.weight.row(0), dW = grads.energy.weight.row(0)
-    let dAlphaRow = Matrix(rows: 1, cols: keys.sourceLength)
-    let dAlpha = dAlphaRow.row(0)
+    let dRow = Matrix(rows: 1, cols: keys.sourceLength)          // dα of one sentence, then (in place) its dscore
+    let dAlpha = dRow.row(0), dScores = dRow.row(0)
     for b in 0..<B {
         let length = keys.lengths[b], alpha = step.weights.row(b), dc = dContext.row(b)
         // forward: context = Σ_j α_j H_j  ⇒  dα_j = dcontext · H_j,  dH_j += α_j dcontext   (eight lanes at a time)
-        var weighted: Float = 0
         for j in 0..<length {
             let h = keys.values.row(j * B + b), dh = dValues.row(j * B + b)
             let a = SIMD8<Float>(repeating: alpha[j])
@@ -109,13 +107,13 @@ public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: Atten
                 store(load(dh + v, lanes: n) + a * dcv, dh + v, lanes: n)
             }
             dAlpha[j] = dot.sum()
-            weighted += alpha[j] * dAlpha[j]
         }
+        // forward: α = maskedSoftmax(score)
+        maskedSoftmaxBackward(dProbabilities: dAlpha, probabilities: alpha, length: length, into: dScores)
         let dq = dProjected.row(b)
         for j in 0..<length {
-            // forward: α = softmax(score)  ⇒  dscore_j = α_j (dα_j − Σ_k α_k dα_k)
-            let dScore = SIMD8<Float>(repeating: alpha[j] * (dAlpha[j] - weighted))
             // forward: score_j = w · u_j, u_j = tanh(W_query s + K_j)  ⇒  dw += dscore u_j, dpre = dscore w ⊙ (1 − u_j²)
+            let dScore = SIMD8<Float>(repeating: dScores[j])
             let u = hidden.row(j * B + b), dk = dKeys.row(j * B + b)
             @inline(__always) func group(_ a: Int, lanes n: Int) {   // named: as a closure it stayed out of line
                 let uv = load(u + a, lanes: n)
@@ -127,6 +125,8 @@ public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: Atten
             forEachLaneGroup(A, group)
         }
     }
-    withExtendedLifetime(dAlphaRow) {}
-    matmul(dProjected, p.query.weight, into: dQuery, accumulate: true)     // forward: projected = s · W_queryᵀ
+    withExtendedLifetime(dRow) {}
+    // forward: projected = s · W_queryᵀ  ⇒  ds += dprojected · W_query
+    matmul(dProjected, p.query.weight, into: dQuery, accumulate: true)
+    // and dW_query += dprojectedᵀ s: deferred to `addDecoderWeightGradients`, one product T·B deep over all steps, not B.
 }
