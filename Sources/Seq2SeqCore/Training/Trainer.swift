@@ -144,8 +144,8 @@ public final class Trainer {
     /// About how many bytes one training step needs: weights, gradients, Adam's moments and packed weights, plus the
     /// activations a batch of `batchSize` pairs of the longest source and target keeps for its backward pass (the
     /// encoder's gates and states, the attention of every decoder step over every source position, the decoder's
-    /// states, the readout and the logits), doubled for the backward pass's own buffers. An estimate by formula:
-    /// the reference bench configuration measures 137 MB at peak where this says 190 MB.
+    /// states, the readout and the logits), doubled for the backward pass's own buffers. An estimate by formula, on the
+    /// high side of what a step takes at its peak.
     public static func stepBytes(_ c: ModelConfig, batchSize: Int, sourceLength: Int, targetLength: Int) -> Double {
         let (B, S, T) = (Double(batchSize), Double(sourceLength + 1), Double(targetLength + 1))
         let (E, H, D, A) = (Double(c.embeddingSize), Double(c.encoderHiddenSize), Double(c.decoderHiddenSize), Double(c.attentionSize))
