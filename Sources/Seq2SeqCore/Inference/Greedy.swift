@@ -41,7 +41,7 @@ extension Seq2SeqModel {
     /// (opened here if the caller has none), so that the states do not depend on the batch (see `lstmForward`).
     func startDecoding(_ batch: Batch) -> (keys: AttentionKeys, state: DecoderState) {
         var dropout = Dropout.off
-        let encoder = withPackedWeights(parameters.storage) { encoderForward(batch, parameters, dropout: &dropout, keepsGates: false) }
+        let encoder = withPackedWeights(parameters.storage) { encoderForward(batch, parameters, pass: .decoding, dropout: &dropout) }
         let keys = precomputeKeys(encoderOutputs: encoder.outputs, lengths: batch.sourceLengths, batchSize: batch.size, parameters.attention)
         return (keys, DecoderState(initialHidden: bridgeForward(encoder.final, parameters.bridge), layers: parameters.decoder.count))
     }
@@ -81,9 +81,7 @@ extension Seq2SeqModel {
         }
         var previous = [Int](repeating: Vocabulary.bos, count: sentences.count)
         while !sentences.isEmpty {
-            let embedded = Matrix.unspecified(rows: sentences.count, cols: p.targetEmbedding.cols)
-            embeddingForward(ids: previous, table: p.targetEmbedding, into: embedded)
-            let step = decoderStepForward(embedded: embedded, tokens: previous, state: state, keys: keys, p, dropout: &dropout)
+            let step = decoderStepForward(tokens: previous, state: state, keys: keys, p)
             onStep?(step, previous, sentences)
             state = step.next
             let logits = readoutForward(states: state.top, contexts: step.attention.context, p, dropout: &dropout).logits

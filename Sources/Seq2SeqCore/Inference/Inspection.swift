@@ -138,7 +138,7 @@ extension Translator {
         let batch = Batch(sources: [source.ids])
         let model = checkpoint.model, p = model.parameters
         var dropout = Dropout.off
-        let encoder = encoderForward(batch, p, dropout: &dropout)
+        let encoder = encoderForward(batch, p, pass: .inspection, dropout: &dropout)
         let tokens = source.tokens + [Vocabulary.specials[Vocabulary.eos]]
         var layers: [LSTMLayerTrace] = []
         for (k, layer) in encoder.layers.enumerated() {
@@ -165,8 +165,9 @@ extension Translator {
     /// The steps of one direction's run over one sentence (batch of one): gates row t, c and h after step t.
     static func steps(of cache: LSTMCache, tokens: [String]) -> [LSTMStep] {
         precondition(cache.batchSize == 1 && cache.steps == tokens.count, "one sentence, one token a step")
+        guard let gates = cache.gates, let cells = cache.cells else { preconditionFailure("an inspection pass keeps the gates and cells") }
         return tokens.enumerated().map { t, token in
-            step(token: token, gates: cache.gates, row: t, cell: cache.cells, hidden: cache.states, stateRow: t + 1)
+            step(token: token, gates: gates, row: t, cell: cells, hidden: cache.states, stateRow: t + 1)
         }
     }
 

@@ -1,5 +1,6 @@
 // Activations.swift — the non-linearities: exp, sigmoid and tanh eight lanes at a time (tested against libm), tanh's
-// derivative through its output, masked softmax (positions past the length get exactly 0) and log-softmax. [4][6]
+// derivative through its output, masked softmax (positions past the length get exactly 0) and its backward,
+// log-softmax. [4][6]
 
 import Foundation
 
@@ -31,6 +32,17 @@ public func maskedSoftmax(_ scores: UnsafePointer<Float>, length: Int, count: In
     let inverse = 1 / sum
     for j in 0..<length { probabilities[j] *= inverse }
     for j in length..<count { probabilities[j] = 0 }
+}
+
+/// Backward of `maskedSoftmax` over the `length` real positions: given the softmax's output α and dα, writes
+/// dscore to `dScores` (which may be `dProbabilities` itself). The masked positions had constant −∞ scores: they get
+/// no gradient, and are neither read nor written.
+public func maskedSoftmaxBackward(dProbabilities dAlpha: UnsafePointer<Float>, probabilities alpha: UnsafePointer<Float>,
+                                  length: Int, into dScores: UnsafeMutablePointer<Float>) {
+    // forward: α_j = e^{score_j} / Σ_k e^{score_k}  ⇒  dscore_j = α_j (dα_j − Σ_k α_k dα_k)
+    var weighted: Float = 0
+    for j in 0..<length { weighted += alpha[j] * dAlpha[j] }
+    for j in 0..<length { dScores[j] = alpha[j] * (dAlpha[j] - weighted) }
 }
 
 /// log softmax of one row of `count` logits into `logProbabilities` (max-shifted, so large logits do not overflow).
@@ -80,8 +92,8 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
 
 /// The second half of e^x: e^r by a polynomial, times 2^n.
 @inline(__always) func expScaledPolynomial(_ r: SIMD8<Float>, _ shifted: SIMD8<Float>) -> SIMD8<Float> {
-    // The polynomial in fused multiply-adds (tanh 22% faster). The steps of the reduction stay a multiply and an add:
-    // written as fused ones, they came out of the compiler as scalar code, one lane at a time (measured: 50% slower).
+    // The polynomial in fused multiply-adds. The steps of the reduction stay a multiply and an add: written as fused
+    // ones, they came out of the compiler as scalar code, one lane at a time.
     var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
     p = SIMD8(repeating: 1.398_199_95e-3).addingProduct(p, r)
     p = SIMD8(repeating: 8.333_451_9e-3).addingProduct(p, r)
@@ -144,13 +156,11 @@ public func logSoftmax(_ logits: UnsafePointer<Float>, count: Int, into logProba
 /// Calls `use(offset, lanes, e^exponent(offset, lanes))` for the groups of eight of `0..<count`, as
 /// `forEachLaneGroup` would call a body computing `expWithinRange(exponent(offset, lanes))` itself, to the bit.
 ///
-/// Why: e^x is one chain of about twenty dependent operations (tanh adds a division and more: about 80 cycles from
-/// x to tanh x on Zen 4), and the core's schedulers hold only about three tanh's worth of waiting vector operations.
-/// Group after group, the core therefore waits on the chain: tanh ran at 27 cycles for eight values. Taken in three
-/// sweeps over up to 128 values, the range reductions of every group, then every polynomial, then every `use`, each
-/// sweep has short chains and many independent groups in flight: 17 cycles for tanh, 2.94 instead of 3.95 ns per
-/// unit for an LSTM cell (measured alone). `exponent` must return values within ±88.376 (`sigmoidExponent`,
-/// `tanhExponent`).
+/// Why: e^x is one chain of about twenty dependent operations (tanh adds a division and more), and the core's
+/// schedulers hold only a few tanh's worth of waiting vector operations, so group after group the core would wait on
+/// the chain. Taken in three sweeps over up to 128 values, the range reductions of every group, then every
+/// polynomial, then every `use`, each sweep has short chains and many independent groups in flight. `exponent` must
+/// return values within ±88.376 (`sigmoidExponent`, `tanhExponent`).
 @inline(__always) func stagedExponentials(count: Int, _ exponent: (_ offset: Int, _ lanes: Int) -> SIMD8<Float>,
                                           _ use: (_ offset: Int, _ lanes: Int, _ exponential: SIMD8<Float>) -> Void) {
     let chunkGroups = 16        // 128 values: the two scratch rows below take 1 KB, on the stack

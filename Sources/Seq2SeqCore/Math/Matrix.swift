@@ -5,7 +5,7 @@ import Foundation
 
 /// One contiguous, zero-initialised allocation of floats; given back when the last view of it goes away.
 /// Large blocks come from `StoragePool` and return to it, so a training step reuses the previous step's memory
-/// instead of asking the kernel for fresh pages (measured: page faults and zeroing were a quarter of training).
+/// instead of asking the kernel for fresh pages, each of which it would fault in and zero.
 public final class FloatStorage: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Float>
     public let count: Int
@@ -47,7 +47,6 @@ public final class FloatStorage: @unchecked Sendable {
 /// Blocks of 4,096 floats and more, by power-of-two capacity, kept for reuse: first by the thread that gave them
 /// back (up to 64 MB per thread), then in a list all threads share (up to 1 GiB). A block a thread freed is likely
 /// still in its core's cache; handed to the other core, its first writes there fetch every line from this one.
-/// With one shared list, two threads translating side by side each ran 6% slower than two processes.
 final class StoragePool: @unchecked Sendable {
     static let shared = StoragePool()
     private static let smallest = 4096

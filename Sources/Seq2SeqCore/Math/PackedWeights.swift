@@ -46,7 +46,7 @@ final class PackedWeights {
     /// decoder's embedding part). The rows are computed by `linearForward` and `addRowVector`, whose result for a
     /// row does not depend on the other rows, so a looked-up row is bitwise what the product would have given.
     private var tokenTables: [Key: TokenTable] = [:]
-    /// Off: layers multiply their inputs out (training steps turn it off; tests compare the look-ups with it).
+    /// Off: decoding layers multiply their inputs out too, as a training pass always does (tests compare with it).
     var looksUpTokens = true
     /// Tokens looked up and rows computed so far in this scope (for tests and curiosity).
     private(set) var tokensLookedUp = 0, tokenRowsComputed = 0

@@ -8,9 +8,8 @@ import Darwin
 #endif
 
 /// One `Value` per thread, made on the thread's first use and released when the thread ends (by the destructor of a
-/// POSIX thread-specific key). The lookup is one `pthread_getspecific`: through `Thread.current.threadDictionary`
-/// (a dictionary and a dynamic cast) it was 9% of translating one sentence at a time, where every product asks for
-/// its thread's packing buffer.
+/// POSIX thread-specific key). The lookup is one `pthread_getspecific`, not `Thread.current.threadDictionary` (a
+/// dictionary and a dynamic cast), because every product asks for its thread's packing buffer.
 final class PerThread<Value: AnyObject>: @unchecked Sendable {
     private let key: pthread_key_t
     private let make: @Sendable () -> Value

@@ -35,20 +35,20 @@ public func precomputeKeysBackward(dKeys: Matrix, _ keys: AttentionKeys, _ p: At
 /// One decoder step's attention record.
 public struct AttentionStep {
     public let query: Matrix            // s [B, D]: the previous top decoder state
-    public let hidden: Matrix           // tanh(W_query s + K_j) [Ts·B, A], laid out like the keys; 0 at padding.
-                                        // Only the backward reads it: decoding leaves it empty ([0, A]).
+    public let hidden: Matrix?          // u = tanh(W_query s + K_j) [Ts·B, A], laid out like the keys; 0 at padding.
+                                        // Only the backward reads it: kept in a training pass only.
     public let weights: Matrix          // α [B, Ts]: each row sums to 1; exactly 0 at padded positions
     public let context: Matrix          // Σ_j α_j H_j [B, 2H]
 }
 
-/// One attention step. `keepsHidden: false` (decoding, where no backward follows) does not store u = tanh(W_query s
-/// + K_j) at all. The scores are the same to the bit.
+/// One attention step. A training pass keeps the hidden units u = tanh(W_query s + K_j) for the backward; other
+/// passes do not store them at all. The scores are the same to the bit.
 public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: AttentionParameters,
-                             keepsHidden: Bool = true) -> AttentionStep {
+                             pass: Pass = .training) -> AttentionStep {
     let B = keys.batchSize, T = keys.sourceLength, A = p.query.weight.rows, V = keys.values.cols
     let projected = Matrix.unspecified(rows: B, cols: A)       // W_query s  [B, A]
     linearForward(s, p.query, into: projected)
-    let hidden = Matrix(rows: keepsHidden ? T * B : 0, cols: A)
+    let hidden = pass.backwardFollows ? Matrix(rows: T * B, cols: A) : nil
     let weights = Matrix.unspecified(rows: B, cols: T)          // the softmax writes every row whole
     let context = Matrix(rows: B, cols: V)
     let w = p.energy.weight.row(0)                             // w_energy [A]
@@ -58,7 +58,7 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
         let length = keys.lengths[b], q = projected.row(b)
         for j in 0..<length {
             // u = tanh(W_query s + K_j), eight units at a time (in the stages of `stagedExponentials`); score_j = w · u
-            let k = keys.keys.row(j * B + b), u = keepsHidden ? hidden.row(j * B + b) : nil
+            let k = keys.keys.row(j * B + b), u = hidden?.row(j * B + b)
             var lanes = SIMD8<Float>()
             @inline(__always) func exponent(_ a: Int, lanes n: Int) -> SIMD8<Float> {
                 tanhExponent(load(q + a, lanes: n) + load(k + a, lanes: n))
@@ -85,19 +85,18 @@ public func attentionForward(query s: Matrix, keys: AttentionKeys, _ p: Attentio
 
 /// Backward of one attention step given dContext [B, 2H]. Adds into dKeys [Ts·B, A], dValues [Ts·B, 2H],
 /// dQuery [B, D] (the gradient w.r.t. s) and the energy weight's gradient, and writes the gradient w.r.t. W_query s
-/// into `dProjectedQuery` [B, A] (zero on entry). The query weight's gradient, dProjectedQueryᵀ · s, is left to the
-/// caller, who sums it over all steps in one product (`addDecoderWeightGradients`).
+/// into `dProjectedQuery` [B, A] (zero on entry).
 public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: AttentionKeys, _ p: AttentionParameters,
                               grads: AttentionParameters, dKeys: Matrix, dValues: Matrix, dQuery: Matrix,
                               dProjectedQuery dProjected: Matrix) {
+    guard let hidden = step.hidden else { preconditionFailure("attentionBackward needs a step of a training pass") }
     let B = keys.batchSize, A = p.query.weight.rows, V = keys.values.cols
     let w = p.energy.weight.row(0), dW = grads.energy.weight.row(0)
-    let dAlphaRow = Matrix(rows: 1, cols: keys.sourceLength)
-    let dAlpha = dAlphaRow.row(0)
+    let dRow = Matrix(rows: 1, cols: keys.sourceLength)          // dα of one sentence, then (in place) its dscore
+    let dAlpha = dRow.row(0), dScores = dRow.row(0)
     for b in 0..<B {
         let length = keys.lengths[b], alpha = step.weights.row(b), dc = dContext.row(b)
         // forward: context = Σ_j α_j H_j  ⇒  dα_j = dcontext · H_j,  dH_j += α_j dcontext   (eight lanes at a time)
-        var weighted: Float = 0
         for j in 0..<length {
             let h = keys.values.row(j * B + b), dh = dValues.row(j * B + b)
             let a = SIMD8<Float>(repeating: alpha[j])
@@ -108,14 +107,14 @@ public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: Atten
                 store(load(dh + v, lanes: n) + a * dcv, dh + v, lanes: n)
             }
             dAlpha[j] = dot.sum()
-            weighted += alpha[j] * dAlpha[j]
         }
+        // forward: α = maskedSoftmax(score)
+        maskedSoftmaxBackward(dProbabilities: dAlpha, probabilities: alpha, length: length, into: dScores)
         let dq = dProjected.row(b)
         for j in 0..<length {
-            // forward: α = softmax(score)  ⇒  dscore_j = α_j (dα_j − Σ_k α_k dα_k)
-            let dScore = SIMD8<Float>(repeating: alpha[j] * (dAlpha[j] - weighted))
             // forward: score_j = w · u_j, u_j = tanh(W_query s + K_j)  ⇒  dw += dscore u_j, dpre = dscore w ⊙ (1 − u_j²)
-            let u = step.hidden.row(j * B + b), dk = dKeys.row(j * B + b)
+            let dScore = SIMD8<Float>(repeating: dScores[j])
+            let u = hidden.row(j * B + b), dk = dKeys.row(j * B + b)
             @inline(__always) func group(_ a: Int, lanes n: Int) {   // named: as a closure it stayed out of line
                 let uv = load(u + a, lanes: n)
                 store(load(dW + a, lanes: n) + dScore * uv, dW + a, lanes: n)
@@ -126,6 +125,8 @@ public func attentionBackward(dContext: Matrix, step: AttentionStep, keys: Atten
             forEachLaneGroup(A, group)
         }
     }
-    withExtendedLifetime(dAlphaRow) {}
-    matmul(dProjected, p.query.weight, into: dQuery, accumulate: true)     // forward: projected = s · W_queryᵀ
+    withExtendedLifetime(dRow) {}
+    // forward: projected = s · W_queryᵀ  ⇒  ds += dprojected · W_query
+    matmul(dProjected, p.query.weight, into: dQuery, accumulate: true)
+    // and dW_query += dprojectedᵀ s: deferred to `addDecoderWeightGradients`, one product T·B deep over all steps, not B.
 }

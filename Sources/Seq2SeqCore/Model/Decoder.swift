@@ -47,60 +47,91 @@ public struct DecoderState {
 
 public struct DecoderStepCache {
     public let attention: AttentionStep
-    public let layerInputs: [Matrix]     // k = 0: x_t = [emb(y_{t-1}) ; context_t] [B, E+2H] (decoding: [0, E+2H], as
-                                         // only the backward reads it); k > 0: h_t of layer k−1 after dropout
+    public let layerInputs: [Matrix]?    // what each layer read; only the backward reads them, so decoding keeps none.
+                                         // k = 0: x_t = [emb(y_{t-1}) ; context_t] [B, E+2H]; k > 0: h_t of layer
+                                         // k−1 after dropout [B, D]
     public let layerMasks: [Matrix?]     // dropout masks of the inputs of layers k > 0 (index 0 unused: nil)
     public let gates: [Matrix]           // [B, 4D] per layer: i, f, g, o after σ / tanh
     public let previous: DecoderState
     public let next: DecoderState
 }
 
-/// One decoder step: attend with the previous top state, then run the M layers on [embedded ; context].
-/// `embedded` [B, E] is emb(y_{t-1}) (dropout already applied). `tokens`, when given, are the ids y_{t-1}: then,
-/// with dropout off and a packed-weights scope over `p` open on this thread (translation), layer 0 looks the
-/// embedding part of its input projection up per token (`PackedWeights.projectTokens`) and multiplies only the
-/// context part, which saves a seventh of the layer's multiply-adds at the reference sizes. The sum is then taken in
-/// another order, so the gates can differ from the teacher-forced step's in the last bits. Given `tokens`, the step is
-/// also taken to be decoding, with no backward to follow: the attention does not keep its hidden units, and layer 0
-/// does not keep its input x_t (with the lookup it is never formed).
-public func decoderStepForward(embedded: Matrix, tokens: [Int]? = nil, state: DecoderState, keys: AttentionKeys,
-                               _ p: ModelParameters, dropout: inout Dropout) -> DecoderStepCache {
-    let B = embedded.rows, E = embedded.cols
-    let scope = tokens != nil && dropout.isOff ? tokenProjectionScope(p.storage) : nil
-    let attention = attentionForward(query: state.top, keys: keys, p.attention, keepsHidden: tokens == nil)
-    let x = Matrix.unspecified(rows: scope != nil ? 0 : B, cols: E + attention.context.cols)
-    if scope == nil {
+/// One teacher-forced decoder step (training): attend with the previous top state, then run the M layers on
+/// x_t = [embedded ; context]. `embedded` [B, E] is emb(y_{t-1}) (dropout already applied). Keeps what
+/// `decoderStepBackward` reads.
+public func decoderStepForward(embedded: Matrix, state: DecoderState, keys: AttentionKeys, _ p: ModelParameters,
+                               dropout: inout Dropout) -> DecoderStepCache {
+    let B = embedded.rows, E = embedded.cols, layer = p.decoder[0]
+    let attention = attentionForward(query: state.top, keys: keys, p.attention, pass: .training)
+    let x = Matrix.unspecified(rows: B, cols: E + attention.context.cols)      // written whole by the two copies
+    x.columns(0 ..< E).copy(from: embedded)
+    x.columns(E ..< x.cols).copy(from: attention.context)
+    let gates = Matrix.unspecified(rows: B, cols: 4 * layer.hiddenSize)        // the product overwrites it
+    linearForward(x, LinearParameters(weight: layer.weightIH, bias: layer.biasIH), into: gates)
+    linearForward(state.hidden[0], LinearParameters(weight: layer.weightHH, bias: layer.biasHH), into: gates, accumulate: true)
+    return decoderLayersForward(firstGates: gates, firstInput: x, attention: attention, state: state, p, pass: .training,
+                                dropout: &dropout)
+}
+
+/// One decoder step while decoding: the same step reading the ids y_{t-1} [B]. No backward follows, so the step
+/// keeps no layer inputs and its attention no hidden units. In a packed-weights scope over `p` that looks tokens up
+/// (translation), layer 0 looks the embedding part of its input projection up per token
+/// (`PackedWeights.projectTokens`) and multiplies only the context part, which saves a seventh of the layer's
+/// multiply-adds at the reference sizes; the sum is then taken in another order, so the gates can differ from the
+/// teacher-forced step's in the last bits.
+public func decoderStepForward(tokens: [Int], state: DecoderState, keys: AttentionKeys, _ p: ModelParameters) -> DecoderStepCache {
+    let B = tokens.count, E = p.targetEmbedding.cols, layer = p.decoder[0]
+    let attention = attentionForward(query: state.top, keys: keys, p.attention, pass: .decoding)
+    let gates = Matrix.unspecified(rows: B, cols: 4 * layer.hiddenSize)        // either branch overwrites it
+    if let scope = tokenProjectionScope(p.storage) {
+        // g = (W_ih[:, ..<E] emb + b_ih + b_hh, looked up) + W_ih[:, E...] context + W_hh h
+        scope.projectTokens(tokens[...], embedding: p.targetEmbedding, weight: layer.weightIH.columns(0 ..< E),
+                            biases: [layer.biasIH, layer.biasHH], into: gates)
+        matmul(attention.context, layer.weightIH.columns(E ..< layer.inputSize), transposeB: true, into: gates, accumulate: true)
+        matmul(state.hidden[0], layer.weightHH, transposeB: true, into: gates, accumulate: true)
+    } else {
+        let embedded = Matrix.unspecified(rows: B, cols: E), x = Matrix.unspecified(rows: B, cols: layer.inputSize)
+        embeddingForward(ids: tokens, table: p.targetEmbedding, into: embedded)
         x.columns(0 ..< E).copy(from: embedded)
         x.columns(E ..< x.cols).copy(from: attention.context)
+        linearForward(x, LinearParameters(weight: layer.weightIH, bias: layer.biasIH), into: gates)
+        linearForward(state.hidden[0], LinearParameters(weight: layer.weightHH, bias: layer.biasHH), into: gates, accumulate: true)
     }
+    var dropout = Dropout.off
+    return decoderLayersForward(firstGates: gates, firstInput: nil, attention: attention, state: state, p, pass: .decoding,
+                                dropout: &dropout)
+}
+
+/// The rest of a decoder step once layer 0's gate pre-activations are formed: layer 0's cell, then each layer
+/// k > 0 on layer k−1's new state. `firstInput` is layer 0's input x_t, when it was formed.
+private func decoderLayersForward(firstGates: Matrix, firstInput: Matrix?, attention: AttentionStep, state: DecoderState,
+                                  _ p: ModelParameters, pass: Pass, dropout: inout Dropout) -> DecoderStepCache {
+    let B = firstGates.rows
     var inputs: [Matrix] = [], masks: [Matrix?] = [], gates: [Matrix] = []
     var next = DecoderState(hidden: [], cell: [])
-    var input = x
     for k in 0..<p.decoder.count {
         let layer = p.decoder[k]
         var mask: Matrix? = nil
-        if k > 0 {
-            input = next.hidden[k - 1].clone()     // dropout between layers must not change the state itself
-            mask = dropout.apply(input)
-        }
-        let g = Matrix.unspecified(rows: B, cols: 4 * layer.hiddenSize)      // every branch below writes it whole
-        if k == 0, let scope, let tokens {
-            // g = (W_ih[:, ..<E] emb + b_ih + b_hh, looked up) + W_ih[:, E...] context + W_hh h
-            scope.projectTokens(tokens[...], embedding: p.targetEmbedding, weight: layer.weightIH.columns(0 ..< E),
-                                biases: [layer.biasIH, layer.biasHH], into: g)
-            matmul(attention.context, layer.weightIH.columns(E ..< layer.inputSize), transposeB: true, into: g, accumulate: true)
-            matmul(state.hidden[k], layer.weightHH, transposeB: true, into: g, accumulate: true)
+        let g: Matrix
+        if k == 0 {
+            g = firstGates
+            if let firstInput { inputs.append(firstInput) }
         } else {
+            let input = next.hidden[k - 1].clone()     // dropout between layers must not change the state itself
+            mask = dropout.apply(input)
+            g = Matrix.unspecified(rows: B, cols: 4 * layer.hiddenSize)         // the product overwrites it
             linearForward(input, LinearParameters(weight: layer.weightIH, bias: layer.biasIH), into: g)
             linearForward(state.hidden[k], LinearParameters(weight: layer.weightHH, bias: layer.biasHH), into: g, accumulate: true)
+            inputs.append(input)
         }
         // All rows active: the cell writes every row of c and h.
         let c = Matrix.unspecified(rows: B, cols: layer.hiddenSize), h = Matrix.unspecified(rows: B, cols: layer.hiddenSize)
-        lstmCellForward(gates: g, previousCell: state.cell[k], previousHidden: state.hidden[k], cell: c, hidden: h, activity: .all, step: 0)
-        inputs.append(input); masks.append(mask); gates.append(g)
+        lstmCellForward(gates: g, previousCell: state.cell[k], previousHidden: state.hidden[k], cell: c, hidden: h, activity: .all)
+        masks.append(mask); gates.append(g)
         next.hidden.append(h); next.cell.append(c)
     }
-    return DecoderStepCache(attention: attention, layerInputs: inputs, layerMasks: masks, gates: gates, previous: state, next: next)
+    return DecoderStepCache(attention: attention, layerInputs: pass.backwardFollows ? inputs : nil, layerMasks: masks,
+                            gates: gates, previous: state, next: next)
 }
 
 /// Backward of one decoder step. On entry `dHidden[k]`, `dCell[k]` are the gradients w.r.t. the step's new state
@@ -113,24 +144,26 @@ public func decoderStepBackward(dHidden: inout [Matrix], dCell: inout [Matrix], 
                                 keys: AttentionKeys, _ p: ModelParameters, grads: ModelParameters,
                                 dKeys: Matrix, dValues: Matrix, dGates: [Matrix], dProjectedQuery: Matrix) -> Matrix {
     let B = dContext.rows
-    var dX = Matrix(rows: 0, cols: 0)
-    for k in stride(from: p.decoder.count - 1, through: 0, by: -1) {
+    /// Layer k's backward through its cell and gate products: writes dGates[k], replaces dHidden[k] by the gradient
+    /// w.r.t. h_{t-1} and returns the gradient w.r.t. the layer's input.
+    func layerBackward(_ k: Int) -> Matrix {
         let layer = p.decoder[k]
         lstmCellBackward(dHidden: dHidden[k], dCell: dCell[k], gates: cache.gates[k], previousCell: cache.previous.cell[k],
-                         cell: cache.next.cell[k], dGates: dGates[k], activity: .all, step: 0)
+                         cell: cache.next.cell[k], dGates: dGates[k], activity: .all)
         // forward: gates = W_ih input + b_ih + W_hh h_{t-1} + b_hh  ⇒  d input = dGates · W_ih, dh_{t-1} = dGates · W_hh
         let dInput = Matrix(rows: B, cols: layer.inputSize)
         matmul(dGates[k], layer.weightIH, into: dInput, accumulate: false)
         let dPrevious = Matrix(rows: B, cols: layer.hiddenSize)
         matmul(dGates[k], layer.weightHH, into: dPrevious, accumulate: false)
         dHidden[k] = dPrevious
-        if k > 0 {
-            dropoutBackward(dInput, mask: cache.layerMasks[k])
-            add(dInput, into: dHidden[k - 1])      // layer k read layer k−1's new state
-        } else {
-            dX = dInput
-        }
+        return dInput
     }
+    for k in stride(from: p.decoder.count - 1, to: 0, by: -1) {
+        let dInput = layerBackward(k)
+        dropoutBackward(dInput, mask: cache.layerMasks[k])
+        add(dInput, into: dHidden[k - 1])      // layer k read layer k−1's new state
+    }
+    let dX = layerBackward(0)
     // forward: x_t = [emb ; context]; context_t also fed the readout (dContext).
     let E = dX.cols - dContext.cols
     let dContextTotal = dContext.clone()
@@ -217,21 +250,25 @@ public func decoderForward(_ batch: Batch, encoderFinal: Matrix, keys: Attention
 func addDecoderWeightGradients(dGates: [Matrix], dProjectedQuery: Matrix, cache: DecoderCache, _ p: ModelParameters,
                                grads: ModelParameters) {
     let B = cache.initial.rows
-    /// The steps' [B, X] matrices `part(t)` stacked time-major into one [T·B, X].
-    func stacked(_ part: (DecoderStepCache) -> Matrix) -> Matrix {
-        let first = part(cache.steps[0])
-        let all = Matrix(rows: cache.steps.count * B, cols: first.cols)
-        for (t, step) in cache.steps.enumerated() { all.timeStep(t, batchSize: B).copy(from: part(step)) }
+    /// The steps' [B, X] matrices stacked time-major into one [T·B, X].
+    func stacked(_ parts: [Matrix]) -> Matrix {
+        let all = Matrix(rows: parts.count * B, cols: parts[0].cols)
+        for (t, part) in parts.enumerated() { all.timeStep(t, batchSize: B).copy(from: part) }
         return all
+    }
+    let layerInputs = cache.steps.map { step in
+        guard let inputs = step.layerInputs else { preconditionFailure("the decoder's backward needs teacher-forced steps") }
+        return inputs
     }
     for k in p.decoder.indices {
         let g = grads.decoder[k]
-        matmul(dGates[k], transposeA: true, stacked { $0.layerInputs[k] }, into: g.weightIH, accumulate: true)
-        matmul(dGates[k], transposeA: true, stacked { $0.previous.hidden[k] }, into: g.weightHH, accumulate: true)
+        matmul(dGates[k], transposeA: true, stacked(layerInputs.map { $0[k] }), into: g.weightIH, accumulate: true)
+        matmul(dGates[k], transposeA: true, stacked(cache.steps.map { $0.previous.hidden[k] }), into: g.weightHH, accumulate: true)
         addColumnSums(of: dGates[k], into: g.biasIH)
         addColumnSums(of: dGates[k], into: g.biasHH)
     }
-    matmul(dProjectedQuery, transposeA: true, stacked { $0.attention.query }, into: grads.attention.query.weight, accumulate: true)
+    matmul(dProjectedQuery, transposeA: true, stacked(cache.steps.map(\.attention.query)), into: grads.attention.query.weight,
+           accumulate: true)
 }
 
 /// Backward of `decoderForward` from dLogits [Ty·B, Vt]. Adds into dKeys, dValues and `grads`; returns de [B, 2H].

@@ -4,7 +4,8 @@
 
 /// One bidirectional layer's forward record.
 public struct EncoderLayerCache {
-    public let input: Matrix          // [Ts·B, E] (layer 0; [Ts·B, 0] if looked up) or [Ts·B, 2H], after dropout
+    public let input: Matrix?         // [Ts·B, E] (layer 0) or [Ts·B, 2H], after dropout; nil when layer 0 looked its
+                                      // input projections up per token
     public let inputMask: Matrix?     // the dropout mask applied to `input` (nil when dropout is off)
     public let forward: LSTMCache     // left to right over `input`
     public let backward: LSTMCache    // left to right over `input` reversed within each length
@@ -16,45 +17,49 @@ public struct EncoderCache {
     public let final: Matrix          // e [B, 2H] = [fwd_{len-1} ; bwd_0] of the top layer
 }
 
-/// Encodes `batch`'s sources. Dropout (training only) acts on the embeddings and between layers.
-/// When a packed-weights scope over `p` that looks tokens up is open on this thread and dropout is off
-/// (translation), the first layer looks its input projections up per token instead of multiplying them out
-/// (`PackedWeights.projectTokens`): the same numbers, bit for bit, with a ninth of the encoder's multiply-adds
-/// saved at the reference sizes. `keepsGates: false` (decoding) keeps only each layer's states (see `lstmForward`).
-public func encoderForward(_ batch: Batch, _ p: ModelParameters, dropout: inout Dropout, keepsGates: Bool = true) -> EncoderCache {
+/// Encodes `batch`'s sources. Dropout (training only) acts on the embeddings and between layers. Each LSTM keeps
+/// what `pass` says (see `lstmForward`).
+/// When no backward follows, dropout is off and a packed-weights scope over `p` that looks tokens up is open on this
+/// thread (translation), the first layer looks its input projections up per token instead of multiplying them out
+/// (`PackedWeights.projectTokens`): the same numbers, bit for bit, with a ninth of the encoder's multiply-adds saved
+/// at the reference sizes. A training pass always multiplies them out: its backward reads the embeddings.
+public func encoderForward(_ batch: Batch, _ p: ModelParameters, pass: Pass = .training, dropout: inout Dropout) -> EncoderCache {
     let B = batch.size, H = p.encoderForward[0].hiddenSize
     let rows = batch.sourceLength * B
-    let scope = dropout.isOff ? tokenProjectionScope(p.storage) : nil
-    // Layer 0's input: the source embeddings, or nothing ([Ts·B, 0]) when its projections are looked up per token.
-    var input = Matrix(rows: rows, cols: scope == nil ? p.sourceEmbedding.cols : 0)
-    if scope == nil { embeddingForward(ids: batch.sourceIds, table: p.sourceEmbedding, into: input) }
-    /// Layer k's input projections: layer 0's from the scope's token table when there is one, else the product.
-    func projection(_ k: Int, reversed: Bool) -> InputProjection {
-        guard k == 0, let scope else { return .product }
-        return .tokens(reversed ? batch.reversedSourceIds : batch.sourceIds, scope: scope, embedding: p.sourceEmbedding)
+    let scope = !pass.backwardFollows && dropout.isOff ? tokenProjectionScope(p.storage) : nil
+    /// A layer's input x [Ts·B, I] after dropout (and its mask), with both directions' projections multiplied out from it.
+    func multipliedOut(_ x: Matrix) -> (x: Matrix?, mask: Matrix?, forward: InputProjection, backward: InputProjection) {
+        let mask = dropout.apply(x)
+        return (x, mask, .product(x), .product(reverseWithinLengths(x, lengths: batch.sourceLengths, batchSize: B)))
     }
-    var layers: [EncoderLayerCache] = []
-    var outputs = input
+    // Layer 0 reads the source embeddings, or, in a scope, only the tokens, whose projections it looks up.
+    var input: (x: Matrix?, mask: Matrix?, forward: InputProjection, backward: InputProjection)
+    if let scope {
+        input = (nil, nil, .tokens(batch.sourceIds, scope: scope, embedding: p.sourceEmbedding),
+                 .tokens(batch.reversedSourceIds, scope: scope, embedding: p.sourceEmbedding))
+    } else {
+        let embedded = Matrix(rows: rows, cols: p.sourceEmbedding.cols)
+        embeddingForward(ids: batch.sourceIds, table: p.sourceEmbedding, into: embedded)
+        input = multipliedOut(embedded)
+    }
+    var layers: [EncoderLayerCache] = [], outputs: [Matrix] = []
     for k in 0..<p.encoderForward.count {
-        let mask = dropout.apply(input)
-        let forward = lstmForward(input, lengths: batch.sourceLengths, batchSize: B, p.encoderForward[k],
-                                  projection: projection(k, reversed: false), keepsGates: keepsGates)
-        let reversedInput = reverseWithinLengths(input, lengths: batch.sourceLengths, batchSize: B)
-        let backward = lstmForward(reversedInput, lengths: batch.sourceLengths, batchSize: B, p.encoderBackward[k],
-                                   projection: projection(k, reversed: true), keepsGates: keepsGates)
-        outputs = Matrix.unspecified(rows: rows, cols: 2 * H)          // each direction writes its half whole
-        forward.writeOutputs(into: outputs.columns(0 ..< H))
-        backward.writeOutputs(into: outputs.columns(H ..< 2 * H), reversed: true)
-        layers.append(EncoderLayerCache(input: input, inputMask: mask, forward: forward, backward: backward))
+        let forward = lstmForward(input.forward, lengths: batch.sourceLengths, batchSize: B, p.encoderForward[k], pass: pass)
+        let backward = lstmForward(input.backward, lengths: batch.sourceLengths, batchSize: B, p.encoderBackward[k], pass: pass)
+        let layerOutputs = Matrix.unspecified(rows: rows, cols: 2 * H)          // each direction writes its half whole
+        forward.writeOutputs(into: layerOutputs.columns(0 ..< H))
+        backward.writeOutputs(into: layerOutputs.columns(H ..< 2 * H), reversed: true)
+        layers.append(EncoderLayerCache(input: input.x, inputMask: input.mask, forward: forward, backward: backward))
+        outputs.append(layerOutputs)
         // The next layer's input. Its dropout must not touch the outputs kept here; without dropout it is them.
-        input = dropout.isOff ? outputs : outputs.clone()
+        if k + 1 < p.encoderForward.count { input = multipliedOut(dropout.isOff ? layerOutputs : layerOutputs.clone()) }
     }
     // fwd_{len-1} is the forward direction's state after the last real token; bwd_0 is the backward direction's
     // state after it has read the whole sentence from the end, i.e. its own final state.
     let final = Matrix(rows: B, cols: 2 * H)
     final.columns(0 ..< H).copy(from: layers[layers.count - 1].forward.finalHidden)
     final.columns(H ..< 2 * H).copy(from: layers[layers.count - 1].backward.finalHidden)
-    return EncoderCache(layers: layers, outputs: outputs, final: final)
+    return EncoderCache(layers: layers, outputs: outputs[outputs.count - 1], final: final)
 }
 
 /// Backward of `encoderForward`: `dOutputs` [Ts·B, 2H] w.r.t. H, `dFinal` [B, 2H] w.r.t. e. Adds into `grads`.

@@ -3,15 +3,16 @@
 // c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t). The one-step cell is shared with the decoder. Stage [4][6].
 
 
-/// Whether row b of a batch takes part in step t: always, or while t < its length (left-aligned sentences).
+/// Which rows of a batch take part in one step: all of them (a decoder step), or, at step t of left-aligned
+/// sentences, each row b while t < lengths[b].
 public enum RowActivity {
     case all
-    case within(lengths: [Int])
+    case within(lengths: [Int], step: Int)
 
-    @inline(__always) func isActive(row b: Int, step t: Int) -> Bool {
+    @inline(__always) func isActive(row b: Int) -> Bool {
         switch self {
         case .all: return true
-        case let .within(lengths): return t < lengths[b]
+        case let .within(lengths, t): return t < lengths[b]
         }
     }
 }
@@ -23,11 +24,11 @@ public enum RowActivity {
 /// activations (i, f, o through σ, g through tanh). Writes c_t and h_t [B, h]. An inactive row (past its sentence's
 /// end) carries its state unchanged, c_t = c_{t-1}, h_t = h_{t-1}, and its gates are set to 0.
 public func lstmCellForward(gates: Matrix, previousCell: Matrix, previousHidden: Matrix,
-                            cell: Matrix, hidden: Matrix, activity: RowActivity, step t: Int) {
+                            cell: Matrix, hidden: Matrix, activity: RowActivity) {
     let h = cell.cols
     for b in 0..<gates.rows {
         let g = gates.row(b), cPrev = previousCell.row(b), c = cell.row(b), hOut = hidden.row(b)
-        guard activity.isActive(row: b, step: t) else {
+        guard activity.isActive(row: b) else {
             g.update(repeating: 0, count: 4 * h)
             c.update(from: cPrev, count: h)
             hOut.update(from: previousHidden.row(b), count: h)
@@ -57,11 +58,11 @@ public func lstmCellForward(gates: Matrix, previousCell: Matrix, previousHidden:
 /// For inactive rows the step was the identity, so dGates = 0 and dCell passes through unchanged.
 /// (The caller forms dh_{t-1} = dGates · W_hh, plus dh_t itself for inactive rows.)
 public func lstmCellBackward(dHidden: Matrix, dCell: Matrix, gates: Matrix, previousCell: Matrix, cell: Matrix,
-                             dGates: Matrix, activity: RowActivity, step t: Int) {
+                             dGates: Matrix, activity: RowActivity) {
     let h = cell.cols
     for b in 0..<gates.rows {
         let dg = dGates.row(b)
-        guard activity.isActive(row: b, step: t) else {
+        guard activity.isActive(row: b) else {
             dg.update(repeating: 0, count: 4 * h)
             continue
         }
@@ -98,16 +99,18 @@ public func lstmCellBackward(dHidden: Matrix, dCell: Matrix, gates: Matrix, prev
 
 // MARK: - A whole sequence
 
-/// What one direction's forward over a sequence keeps for its backward. Buffers are time-major.
+/// What one direction's forward over a sequence keeps: the states always; for its backward the input, gates and
+/// cells, which a decoding pass does not keep. Buffers are time-major.
 public struct LSTMCache {
-    public let input: Matrix        // x [T·B, I]
+    public let input: Matrix?       // x [T·B, I]; nil when the input projections were looked up per token
     public let batchSize: Int       // B
-    public let gates: Matrix        // [T·B, 4h]: i, f, g, o after σ / tanh; 0 at padding ([0, 4h] if not kept)
-    public let cells: Matrix        // [(T+1)·B, h]: block 0 is c_0 = 0, block t+1 is c after step t ([0, h] if not kept)
+    public let gates: Matrix?       // [T·B, 4h]: i, f, g, o after σ / tanh; 0 at padding (nil in decoding)
+    public let cells: Matrix?       // [(T+1)·B, h]: block 0 is c_0 = 0, block t+1 is c after step t (nil in decoding)
     public let states: Matrix       // [(T+1)·B, h]: block 0 is h_0 = 0, block t+1 is h after step t
     public let lengths: [Int]       // each sentence's real positions
 
-    public var activity: RowActivity { .within(lengths: lengths) }
+    /// The rows that took part in step t.
+    public func activity(step t: Int) -> RowActivity { .within(lengths: lengths, step: t) }
     public var steps: Int { states.rows / batchSize - 1 }
     /// h after each sentence's last real token (carried unchanged through its padding): [B, h].
     public var finalHidden: Matrix { states.timeStep(steps, batchSize: batchSize) }
@@ -141,40 +144,55 @@ let stepProjectionRows = 6
 
 /// Where a direction's input projections W_ih x_t + b_ih + b_hh come from.
 enum InputProjection {
-    /// Multiplied out from the input.
-    case product
-    /// Looked up per token in `scope`'s table (translation, see `PackedWeights.projectTokens`): `ids` are the
+    /// Multiplied out from the input x [T·B, I].
+    case product(_ input: Matrix)
+    /// Looked up per token in `scope`'s table (decoding, see `PackedWeights.projectTokens`): `ids` [T·B] are the
     /// tokens of the input's rows, time-major; `embedding` is the table they index.
     case tokens(_ ids: [Int], scope: PackedWeights, embedding: Matrix)
+
+    /// T·B.
+    var rows: Int {
+        switch self {
+        case let .product(input): input.rows
+        case let .tokens(ids, _, _): ids.count
+        }
+    }
+
+    /// The input x, when there is one to multiply out.
+    var input: Matrix? {
+        switch self {
+        case let .product(input): input
+        case .tokens: nil
+        }
+    }
 }
 
-/// Runs one LSTM direction over `input` [T·B, I] from zero state, left to right, each sentence only over its
-/// own `lengths[b]` positions. (The right-to-left direction runs this on `reverseWithinLengths(input)`.)
+/// Runs one LSTM direction from zero state, left to right, each sentence only over its own `lengths[b]` positions,
+/// its input projections formed as `projection` says. (The right-to-left direction runs this on its input reversed
+/// within each length.)
 ///
-/// With `keepsGates` (training, inspection) the input projections of all steps are formed first, into the `gates`
-/// the cache keeps, by one product with rows enough to run fast. Without it (decoding: nothing reads the gates or
-/// cells afterwards) the cells live in two [B, h] blocks, the cache keeps the states only, and a batch of at least
-/// `stepProjectionRows` sentences forms each step's projection in one [B, 4h] block that every step reuses: its
-/// products stay in the fastest caches instead of a T·B × 4h matrix passing through L3 (batches of 64: 7% more
-/// sentences/s). A smaller batch still forms them all first: one sentence's step would be a one-row product that
-/// reads all of W_ih for each row (one at a time: 14% fewer sentences/s). Each row's arithmetic is the same in
-/// every case, so the states are equal to the bit (tested): a decoding's weights are packed, and packed weights
-/// take the same kernel operations whatever the rows.
-func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParameters,
-                 projection: InputProjection, keepsGates: Bool) -> LSTMCache {
-    let steps = input.rows / batchSize, h = p.hiddenSize
-    precondition(steps * batchSize == input.rows && lengths.count == batchSize, "lstmForward: input must be [T·B, I]")
-    let activity = RowActivity.within(lengths: lengths)
+/// A pass that keeps the gates (training, inspection) forms the input projections of all steps first, into the
+/// `gates` it keeps, by one product with rows enough to run fast. A decoding keeps the states only, and the cells
+/// live in two [B, h] blocks. A decoding batch of at least `stepProjectionRows` sentences forms each step's
+/// projection in one [B, 4h] block that every step reuses, so that its products stay in the fastest caches instead
+/// of a T·B × 4h matrix passing through L3; a smaller batch still forms them all first, as one sentence's step
+/// would be a one-row product that reads all of W_ih for each row. Each row's arithmetic is the same in every case,
+/// so the states are equal to the bit (tested): a decoding's weights are packed, and packed weights take the same
+/// kernel operations whatever the rows.
+func lstmForward(_ projection: InputProjection, lengths: [Int], batchSize: Int, _ p: LSTMParameters, pass: Pass) -> LSTMCache {
+    let steps = projection.rows / batchSize, h = p.hiddenSize
+    precondition(steps * batchSize == projection.rows && lengths.count == batchSize, "lstmForward: input must be [T·B, I]")
     /// W_ih x + b_ih + b_hh for the rows `rows` of the input into `gates` (as many rows).
     func project(_ rows: Range<Int>, into gates: Matrix) {
         switch projection {
-        case .product:
+        case let .product(input):
             matmul(input.rows(rows), p.weightIH, transposeB: true, into: gates, accumulate: false)
             addRowVectors([p.biasIH, p.biasHH], to: gates)
         case let .tokens(ids, scope, embedding):
             scope.projectTokens(ids[rows], embedding: embedding, weight: p.weightIH, biases: [p.biasIH, p.biasHH], into: gates)
         }
     }
+    let keepsGates = pass.keepsGates
     let stepByStep = !keepsGates && batchSize >= stepProjectionRows
     let gates = Matrix.unspecified(rows: stepByStep ? batchSize : steps * batchSize, cols: 4 * h)
     // The input projections of all time steps at once, before the recurrence (which overwrites gates).
@@ -186,7 +204,7 @@ func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParam
     states.timeStep(0, batchSize: batchSize).fill(0)
     // Rows sorted longest first, as a decoding's length-sorted groups are, are active in a prefix at every step;
     // the rows past it are finished sentences, whose state the cell only carries on, so step by step their products
-    // are skipped (in the bench's batches of 64, 5% of an encoder's rows and steps).
+    // are skipped.
     let skipsFinished = stepByStep && zip(lengths, lengths.dropFirst()).allSatisfy { $0 >= $1 }
     for t in 0..<steps {
         let live = 0 ..< (skipsFinished ? lengths.prefix { $0 > t }.count : batchSize)
@@ -197,15 +215,15 @@ func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParam
         let cell = cells.timeStep(keepsGates ? t + 1 : (t + 1) % 2, batchSize: batchSize)
         matmul(previousHidden.rows(live), p.weightHH, transposeB: true, into: stepGates.rows(live), accumulate: true)
         lstmCellForward(gates: stepGates, previousCell: previousCell, previousHidden: previousHidden,
-                        cell: cell, hidden: states.timeStep(t + 1, batchSize: batchSize), activity: activity, step: t)
+                        cell: cell, hidden: states.timeStep(t + 1, batchSize: batchSize), activity: .within(lengths: lengths, step: t))
     }
-    return LSTMCache(input: input, batchSize: batchSize, gates: keepsGates ? gates : Matrix(rows: 0, cols: 4 * h),
-                     cells: keepsGates ? cells : Matrix(rows: 0, cols: h), states: states, lengths: lengths)
+    return LSTMCache(input: projection.input, batchSize: batchSize, gates: keepsGates ? gates : nil,
+                     cells: keepsGates ? cells : nil, states: states, lengths: lengths)
 }
 
 /// `lstmForward` as training runs it: the input projections multiplied out, and everything the backward needs kept.
 public func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LSTMParameters) -> LSTMCache {
-    lstmForward(input, lengths: lengths, batchSize: batchSize, p, projection: .product, keepsGates: true)
+    lstmForward(.product(input), lengths: lengths, batchSize: batchSize, p, pass: .training)
 }
 
 /// Backward of `lstmForward`. `dOutputs` [T·B, h] is the gradient w.r.t. `outputs` (ignored at padding);
@@ -213,34 +231,38 @@ public func lstmForward(_ input: Matrix, lengths: [Int], batchSize: Int, _ p: LS
 /// and returns dx [T·B, I].
 public func lstmBackward(dOutputs: Matrix, dFinalHidden: Matrix?, cache: LSTMCache, _ p: LSTMParameters,
                          grads: LSTMParameters) -> Matrix {
-    let batchSize = cache.batchSize, steps = cache.steps, h = p.hiddenSize, activity = cache.activity
+    guard let input = cache.input, let gates = cache.gates, let cells = cache.cells else {
+        preconditionFailure("lstmBackward needs the cache of a training pass")
+    }
+    let batchSize = cache.batchSize, steps = cache.steps, h = p.hiddenSize
     let dGates = Matrix(rows: steps * batchSize, cols: 4 * h)
     var dHidden = Matrix(rows: batchSize, cols: h)
     if let dFinalHidden { dHidden.copy(from: dFinalHidden) }
     let dCell = Matrix(rows: batchSize, cols: h)
     for t in stride(from: steps - 1, through: 0, by: -1) {
+        let activity = cache.activity(step: t)
         // h_t feeds the output at t (real positions only) and step t+1 (already in dHidden).
         let dOutput = dOutputs.timeStep(t, batchSize: batchSize)
-        for b in 0..<batchSize where activity.isActive(row: b, step: t) {
+        for b in 0..<batchSize where activity.isActive(row: b) {
             let dh = dHidden.row(b), dOut = dOutput.row(b)
             for u in 0..<h { dh[u] += dOut[u] }
         }
         let stepDGates = dGates.timeStep(t, batchSize: batchSize)
-        lstmCellBackward(dHidden: dHidden, dCell: dCell, gates: cache.gates.timeStep(t, batchSize: batchSize),
-                         previousCell: cache.cells.timeStep(t, batchSize: batchSize), cell: cache.cells.timeStep(t + 1, batchSize: batchSize),
-                         dGates: stepDGates, activity: activity, step: t)
+        lstmCellBackward(dHidden: dHidden, dCell: dCell, gates: gates.timeStep(t, batchSize: batchSize),
+                         previousCell: cells.timeStep(t, batchSize: batchSize), cell: cells.timeStep(t + 1, batchSize: batchSize),
+                         dGates: stepDGates, activity: activity)
         // forward: gates_t = … + W_hh h_{t-1}  ⇒  dh_{t-1} = dGates_t · W_hh; an inactive row carried h unchanged.
         let dPrevious = Matrix(rows: batchSize, cols: h)
         matmul(stepDGates, p.weightHH, into: dPrevious, accumulate: false)
-        for b in 0..<batchSize where !activity.isActive(row: b, step: t) {
+        for b in 0..<batchSize where !activity.isActive(row: b) {
             dPrevious.row(b).update(from: dHidden.row(b), count: h)
         }
         dHidden = dPrevious
     }
     // Weight gradients summed over all steps in one product each: step t read h_{t-1} = states block t.
     matmul(dGates, transposeA: true, cache.states.rows(0 ..< steps * batchSize), into: grads.weightHH, accumulate: true)
-    let dInput = Matrix(rows: cache.input.rows, cols: cache.input.cols)
-    linearBackward(dGates, input: cache.input, LinearParameters(weight: p.weightIH, bias: p.biasIH),
+    let dInput = Matrix(rows: input.rows, cols: input.cols)
+    linearBackward(dGates, input: input, LinearParameters(weight: p.weightIH, bias: p.biasIH),
                    grads: LinearParameters(weight: grads.weightIH, bias: grads.biasIH), dx: dInput)
     addColumnSums(of: dGates, into: grads.biasHH)
     return dInput

@@ -59,8 +59,8 @@ public struct Adam {
 }
 
 /// The L2 norm of all gradients together, summed in Double: in fixed blocks of 16,384, each over four lanes, and the
-/// blocks' sums added in order. The blocks do not depend on the threads, so neither does the norm. (One running sum
-/// waited four cycles for each addition before the next: 2% of a `reference` step, with the other core idle.)
+/// blocks' sums added in order. The blocks do not depend on the threads, so neither does the norm. (Four lanes: one
+/// running sum would wait for each addition before starting the next.)
 public func globalNorm(_ gradients: FloatStorage) -> Double {
     let block = 1 << 14, count = gradients.count, blocks = (count + block - 1) / block
     guard blocks > 0 else { return 0 }

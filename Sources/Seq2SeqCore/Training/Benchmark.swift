@@ -86,9 +86,9 @@ public struct BenchmarkResult: Codable, Sendable {
 public enum Benchmark {
     /// Sentences drawn at a time for batched translation: the chunk `seq2seq translate` reads before sorting it.
     static let chunkSize = 1024
-    /// Untimed training steps before each training measurement. A first `large` step takes most of its extra time
-    /// in the kernel, handing out fresh pages for buffers that later steps reuse from the pool: the 6-second figure
-    /// was 10% below what longer runs settle at (measured: 88–98 against 90–105 GFLOP/s, alternating runs).
+    /// Untimed training steps before each training measurement. A first `large` step takes much of its time in the
+    /// kernel, handing out fresh pages for buffers that later steps reuse from the pool; timed, it would pull a short
+    /// run's figure below what longer runs settle at.
     static let warmUpSteps = 2
 
     /// What the translation figures measure, for `seq2seq bench --verbose`.
@@ -163,7 +163,7 @@ public enum Benchmark {
         let unsorted = train(lengthBucketed: false, seconds: seconds / 2)
 
         // Translation: each sentence's decoder runs as many steps as reversing needs (source length + 1 for </s>).
-        // The barely trained model would emit </s> after a token or two (measured: a fifth of the steps), so its
+        // The barely trained model would emit </s> after a token or two, so its
         // </s> logit is pushed far down: the limit is what ends a sentence, as </s> would end it in a trained
         // reverse model. See `translationWorkload`.
         if let bias = model.parameters.generator.bias { bias[0, Vocabulary.eos] = -10_000 }

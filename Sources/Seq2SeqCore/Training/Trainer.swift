@@ -1,5 +1,6 @@
-// Trainer.swift — corpus → batches → forward → backward → clip → Adam step → validate → keep the best checkpoint
-// (stages [1] → [8]). Reports progress as events; the command line decides how to show them.
+// Trainer.swift — a training run set up (stages [1] → [8]): a new run from a corpus and a configuration, or an
+// interrupted one resumed from its state; the checks that it fits in memory. The loop itself is in TrainingRun.swift.
+// Reports progress as events; the command line decides how to show them.
 
 import Foundation
 
@@ -41,15 +42,13 @@ public enum TrainingEnd: Sendable {
 }
 
 public final class Trainer {
-    public private(set) var state: TrainingState
+    /// Everything a resumed run needs; the loop (`TrainingRun`) advances it.
+    public internal(set) var state: TrainingState
     public let paths: TrainingPaths
-    let trainSources: [[Int]], trainTargets: [[Int]]
-    let devPairs: [SentencePair]
-    let skippedPairs: Int
-    /// Dev pairs longer than the length limit: validation leaves them out (decoding them could take any memory).
-    let skippedDevPairs: Int
+    /// The corpus made ready: split, tokenized within the length limit, encoded.
+    let data: TrainingData
     /// Pairs of train.tsv held out for validation because the corpus has no dev.tsv (nil when it has one).
-    public let heldOutForValidation: Int?
+    public var heldOutForValidation: Int? { data.heldOutForValidation }
     /// Tests only: sees the gradients of every step before they are checked and applied.
     var gradientHook: ((_ step: Int, _ grads: ModelParameters) -> Void)? = nil
 
@@ -59,14 +58,13 @@ public final class Trainer {
     public init(corpus: String, checkpoint: String, model: ModelConfig, tokenizer: Tokenizer,
                 bpeMerges: Int = BytePairEncoding.defaultMergeCount, options: TrainOptions) throws {
         paths = TrainingPaths(checkpoint: checkpoint)
-        let (train, dev, heldOut) = try Self.trainAndDev(corpus: corpus, seed: options.seed)
-        heldOutForValidation = heldOut
+        let (train, dev, heldOut) = try TrainingData.trainAndDev(corpus: corpus, seed: options.seed)
         // Merges from the training split only (dev never shapes the tokens), both sides into one table; they go into
         // the config, so a resumed run and every later command reuse them rather than learn them again.
         let tokenizer = tokenizer.learningMerges(from: train.flatMap { [$0.source, $0.target] }, count: bpeMerges)
-        let (sources, targets, skipped) = Self.tokenizedWithinLength(train, tokenizer, maxLength: options.maxLength)
-        let devSet = try Self.devWithinLength(dev, tokenizer, maxLength: options.maxLength, corpus: corpus)
-        (devPairs, skippedDevPairs) = (devSet.pairs, devSet.skipped)
+        let tokens = TrainingData.tokenizedWithinLength(train, tokenizer, maxLength: options.maxLength)
+        let (sources, targets) = (tokens.sources, tokens.targets)
+        let devSet = try TrainingData.devWithinLength(dev, tokenizer, maxLength: options.maxLength, corpus: corpus)
         guard !sources.isEmpty else {
             throw Seq2SeqError.noPairWithinLength(path: corpus + "/train.tsv", limit: options.maxLength)
         }
@@ -90,9 +88,8 @@ public final class Trainer {
                               adam: Adam(parameterCount: checkpoint.model.parameters.table.count,
                                          options: AdamOptions(learningRate: options.learningRate)),
                               corpus: CorpusFingerprint(train: train, dev: dev))
-        trainSources = sources.map(sourceVocabulary.encode)
-        trainTargets = targets.map(targetVocabulary.encode)
-        skippedPairs = skipped
+        data = TrainingData(tokens: tokens, dev: devSet, heldOutForValidation: heldOut,
+                            sourceVocabulary: sourceVocabulary, targetVocabulary: targetVocabulary)
     }
 
     /// Continues the run whose state sits beside `checkpoint`. Epochs, maximum steps, the validation interval, early
@@ -108,20 +105,17 @@ public final class Trainer {
         if let earlyStopping { state.options.earlyStopping = earlyStopping }
         if let keepBest { state.options.keepBest = keepBest }
         let config = state.checkpoint.config, tokenizer = config.tokenizer
-        let (train, dev, heldOut) = try Self.trainAndDev(corpus: corpus, seed: state.options.seed)
+        let (train, dev, heldOut) = try TrainingData.trainAndDev(corpus: corpus, seed: state.options.seed)
         let fingerprint = CorpusFingerprint(train: train, dev: dev)
         if let started = state.corpus, let difference = fingerprint.difference(from: started, corpus: corpus) {
             throw Seq2SeqError.resumeMismatch(path: paths.state, reason: difference)
         }
         state.corpus = fingerprint
         try Self.checkBestCheckpoint(paths, matches: state)
-        heldOutForValidation = heldOut
-        let (sources, targets, skipped) = Self.tokenizedWithinLength(train, tokenizer, maxLength: state.options.maxLength)
-        let devSet = try Self.devWithinLength(dev, tokenizer, maxLength: state.options.maxLength, corpus: corpus)
-        (devPairs, skippedDevPairs) = (devSet.pairs, devSet.skipped)
-        trainSources = sources.map(state.checkpoint.sourceVocabulary.encode)
-        trainTargets = targets.map(state.checkpoint.targetVocabulary.encode)
-        skippedPairs = skipped
+        let tokens = TrainingData.tokenizedWithinLength(train, tokenizer, maxLength: state.options.maxLength)
+        let devSet = try TrainingData.devWithinLength(dev, tokenizer, maxLength: state.options.maxLength, corpus: corpus)
+        data = TrainingData(tokens: tokens, dev: devSet, heldOutForValidation: heldOut,
+                            sourceVocabulary: state.checkpoint.sourceVocabulary, targetVocabulary: state.checkpoint.targetVocabulary)
         guard state.progress.batchInEpoch <= batchesPerEpoch else {
             throw Seq2SeqError.invalidCheckpoint(path: paths.state, reason: "the training state is damaged: batch_in_epoch is \(state.progress.batchInEpoch), but an epoch has \(batchesPerEpoch) batches")
         }
@@ -147,28 +141,11 @@ public final class Trainer {
         }
     }
 
-    /// The dev pairs within `maxLength` tokens on both sides, how many were left out, and the longest kept source and
-    /// target in tokens (for the memory check); none left → an error.
-    static func devWithinLength(_ dev: [SentencePair], _ tokenizer: Tokenizer, maxLength: Int, corpus: String) throws
-        -> (pairs: [SentencePair], skipped: Int, longestSource: Int, longestTarget: Int) {
-        var kept: [SentencePair] = [], longestSource = 0, longestTarget = 0
-        for pair in dev {
-            let source = tokenizer.tokenize(pair.source).count, target = tokenizer.tokenize(pair.target).count
-            guard source <= maxLength && target <= maxLength else { continue }
-            kept.append(pair)
-            (longestSource, longestTarget) = (max(longestSource, source), max(longestTarget, target))
-        }
-        guard !kept.isEmpty else {
-            throw Seq2SeqError.invalidConfiguration(reason: "no pair of \(corpus)'s dev set is within \(maxLength) tokens, so nothing can be validated")
-        }
-        return (kept, dev.count - kept.count, longestSource, longestTarget)
-    }
-
     /// About how many bytes one training step needs: weights, gradients, Adam's moments and packed weights, plus the
     /// activations a batch of `batchSize` pairs of the longest source and target keeps for its backward pass (the
     /// encoder's gates and states, the attention of every decoder step over every source position, the decoder's
-    /// states, the readout and the logits), doubled for the backward pass's own buffers. An estimate by formula:
-    /// the reference bench configuration measures 137 MB at peak where this says 190 MB.
+    /// states, the readout and the logits), doubled for the backward pass's own buffers. An estimate by formula, on the
+    /// high side of what a step takes at its peak.
     public static func stepBytes(_ c: ModelConfig, batchSize: Int, sourceLength: Int, targetLength: Int) -> Double {
         let (B, S, T) = (Double(batchSize), Double(sourceLength + 1), Double(targetLength + 1))
         let (E, H, D, A) = (Double(c.embeddingSize), Double(c.encoderHiddenSize), Double(c.decoderHiddenSize), Double(c.attentionSize))
@@ -184,7 +161,7 @@ public final class Trainer {
     /// Refuses a configuration whose training step, or whose validation (batches of 64 dev pairs, taught and
     /// translated), would not fit in the memory this process may use (`MemoryBudget`), saying how much it needs.
     static func checkMemory(_ c: ModelConfig, options: TrainOptions, sourceLength source: Int, targetLength target: Int,
-                            dev: (pairs: [SentencePair], skipped: Int, longestSource: Int, longestTarget: Int)) throws {
+                            dev: DevSet) throws {
         let budget = MemoryBudget.bytes
         let needed = stepBytes(c, batchSize: options.batchSize, sourceLength: source, targetLength: target)
         if needed > budget {
@@ -199,52 +176,11 @@ public final class Trainer {
         }
     }
 
-    /// The training pairs as tokens, without those longer than `maxLength` on either side (counted in `skipped`).
-    static func tokenizedWithinLength(_ pairs: [SentencePair], _ tokenizer: Tokenizer, maxLength: Int)
-        -> (sources: [[String]], targets: [[String]], skipped: Int) {
-        var sources: [[String]] = [], targets: [[String]] = []
-        for pair in pairs {
-            let source = tokenizer.tokenize(pair.source), target = tokenizer.tokenize(pair.target)
-            guard source.count <= maxLength && target.count <= maxLength else { continue }
-            sources.append(source)
-            targets.append(target)
-        }
-        return (sources, targets, pairs.count - sources.count)
-    }
-
-    /// train.tsv and dev.tsv; when the corpus has no dev.tsv, 5% of train (at least 1, at most 1,000 pairs,
-    /// chosen by the seed, so a resumed run holds out the same ones) is held out for validation instead.
-    static func trainAndDev(corpus: String, seed: UInt64) throws -> (train: [SentencePair], dev: [SentencePair], heldOut: Int?) {
-        let train = try Corpus.readPairs(path: corpus + "/train.tsv")
-        let devPath = corpus + "/dev.tsv"
-        if FileManager.default.fileExists(atPath: devPath) { return (train, try Corpus.readPairs(path: devPath), nil) }
-        guard train.count >= 2 else {
-            throw Seq2SeqError.unreadableFile(path: devPath, reason: "no such file, and train.tsv has too few pairs to hold some out")
-        }
-        var order = Array(train.indices)
-        var rng = SplitMix64(seed: seed ^ 0xDE5E_7000)
-        rng.shuffle(&order)
-        let held = Set(order.prefix(min(1000, max(1, train.count / 20))))
-        return (train.indices.filter { !held.contains($0) }.map { train[$0] }, held.sorted().map { train[$0] }, held.count)
-    }
-
-    var batchesPerEpoch: Int { (trainSources.count + state.options.batchSize - 1) / state.options.batchSize }
+    var batchesPerEpoch: Int { data.batchesPerEpoch(batchSize: state.options.batchSize) }
 
     public var totalSteps: Int {
         let planned = state.options.epochs * batchesPerEpoch
         return min(planned, state.options.maxSteps ?? planned)
-    }
-
-    /// The batches of one epoch as lists of pair indices: shuffled, then sorted by length within pools of 50
-    /// batches (so a batch holds sentences of similar length), then the batches shuffled. Depends only on
-    /// (seed, epoch), so a resumed run sees the same order.
-    func epochBatches(_ epoch: Int) -> [[Int]] {
-        var rng = SplitMix64(seed: state.options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
-        var indices = Array(trainSources.indices)
-        rng.shuffle(&indices)
-        var batches = Self.lengthBucketedBatches(indices, size: state.options.batchSize) { (trainSources[$0].count, trainTargets[$0].count) }
-        rng.shuffle(&batches)
-        return batches
     }
 
     /// Cuts shuffled sentence indices into batches of `size`, sentences of similar length together: each pool of
@@ -258,154 +194,6 @@ public final class Trainer {
             for b in stride(from: 0, to: sorted.count, by: size) { batches.append(Array(sorted[b ..< min(b + size, sorted.count)])) }
         }
         return batches
-    }
-
-    /// Trains until the planned steps are done, validating every `validateEvery` steps and at the end. Each
-    /// validation may make the learning rate decay, and `earlyStopping` validations in a row without improvement end
-    /// the run `.stoppedEarly` (a resumed run that had already met that condition ends so at once, as the
-    /// uninterrupted run would have). `shouldStop` is polled between steps (an interrupt request): then the state
-    /// after the last whole step is saved and the run ends `.interrupted`. A step whose loss or gradient is not
-    /// finite is skipped (never applied, so no non-finite value reaches the weights); `maxNonFiniteSteps` of them in a
-    /// row stop training with an error.
-    @discardableResult
-    public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void) throws -> TrainingEnd {
-        let model = state.checkpoint.model
-        let grads = ModelParameters.zeros(model.parameters.table)
-        let options = state.options
-        let resumedAt = state.progress.step > 0 ? state.progress.step : nil
-        onEvent(.prepared(trainPairs: trainSources.count, skippedPairs: skippedPairs, devPairs: devPairs.count,
-                          skippedDevPairs: skippedDevPairs, sourceVocabulary: state.checkpoint.sourceVocabulary.count, targetVocabulary: state.checkpoint.targetVocabulary.count,
-                          parameters: model.parameters.table.count, totalSteps: totalSteps, resumedAtStep: resumedAt))
-        var dropout = Dropout(rate: model.config.dropout, rng: SplitMix64(seed: 0))
-        dropout.rng.state = state.progress.dropoutState
-        let clock = ContinuousClock()
-        let runStart = clock.now
-        let secondsBefore = state.progress.trainingSeconds
-        func elapsed() -> Double { secondsBefore + Self.seconds(clock.now - runStart) }
-        var windowLoss = 0.0, windowTokens = 0
-        var runTokens = 0, runSteps = 0
-        var lastValidatedStep = state.progress.step
-        var lastReport = clock.now
-        var nonFiniteInARow = 0
-        var interrupted = false
-
-        /// Validates, keeps the checkpoint if it is among the best, applies the schedule; true: stop early.
-        /// The files are written in an order that a crash at any point cannot spoil: the checkpoints, then the
-        /// deletions, then the state, so that a resumed run redoes this validation and all of its effects.
-        func validate() throws -> Bool {
-            state.progress.dropoutState = dropout.rng.state
-            state.progress.trainingSeconds = elapsed()
-            let report = Evaluation.evaluate(Translator(checkpoint: state.checkpoint, batchSize: 64), on: devPairs)
-            let score = ValidationScore(bleu: report.bleu, exactMatch: report.exactMatch, loss: report.loss)
-            // A validation with non-finite numbers is logged but never kept: it cannot be compared, nor stored as a score.
-            let isBest = score.isValid && (state.progress.best.map { $0 < score } ?? true)
-            var scored = state.checkpoint
-            scored.training = TrainingSummary(step: state.progress.step, epoch: state.progress.epoch, devBLEU: report.bleu,
-                                              devExactMatch: report.exactMatch, devLoss: report.loss, trainingSeconds: elapsed())
-            if isBest {
-                state.progress.best = score
-                state.progress.bestStep = state.progress.step
-                try scored.save(to: paths.checkpoint)
-            }
-            // With --keep-best 1 the best checkpoint is the only one kept: limit 0 for the extra files.
-            let (isKept, dropped) = score.isValid
-                ? state.progress.bestCheckpoints.offer(KeptCheckpoint(step: state.progress.step, score: score),
-                                                       limit: options.keepBest > 1 ? options.keepBest : 0)
-                : (false, [])
-            if isKept { try scored.save(to: paths.kept(step: state.progress.step)) }
-            for old in dropped { try Self.removeFile(paths.kept(step: old.step)) }
-            let rateBefore = state.adam.options.learningRate
-            state.adam.options.learningRate = state.progress.plateau.record(
-                improved: isBest, learningRate: rateBefore, factor: options.learningRateDecay,
-                patience: options.patience, minimum: options.minimumLearningRate)
-            let record = ValidationRecord(step: state.progress.step, epoch: state.progress.epoch,
-                                          trainLoss: windowTokens > 0 ? windowLoss / Double(windowTokens) : .nan,
-                                          dev: report, isBest: isBest, elapsedSeconds: elapsed(),
-                                          learningRate: state.adam.options.learningRate,
-                                          plateauCount: state.progress.plateau.plateau,
-                                          validationsSinceBest: state.progress.plateau.sinceBest)
-            try Self.appendLine(try Checkpoint.json(record), to: paths.log)
-            try state.save(to: paths.state)
-            lastValidatedStep = state.progress.step
-            onEvent(.validated(record))
-            if state.adam.options.learningRate != rateBefore {
-                onEvent(.learningRateDecayed(step: state.progress.step, from: rateBefore, to: state.adam.options.learningRate))
-            }
-            return state.progress.plateau.stopsEarly(after: options.earlyStopping)
-        }
-
-        if resumedAt != nil && state.progress.plateau.stopsEarly(after: options.earlyStopping) {
-            return .stoppedEarly(step: state.progress.step, bestStep: state.progress.bestStep)
-        }
-
-        training: while state.progress.epoch < options.epochs {
-            let batches = epochBatches(state.progress.epoch)
-            while state.progress.batchInEpoch < batches.count {
-                if state.progress.step >= totalSteps { break training }
-                if shouldStop() {
-                    interrupted = true
-                    break training
-                }
-                let indices = batches[state.progress.batchInEpoch]
-                let batch = Batch(sources: indices.map { trainSources[$0] }, targets: indices.map { trainTargets[$0] })
-                grads.zero()
-                let loss = model.lossAndGradients(batch, grads: grads, reduction: .mean, labelSmoothing: options.labelSmoothing,
-                                                  dropout: &dropout)
-                // Tied weights: both copies of W get dL/dW, the sum of their gradients (TiedEmbeddings.swift).
-                if model.config.tieEmbeddings { grads.sumTiedGradients() }
-                gradientHook?(state.progress.step, grads)
-                // The norm is NaN or ∞ if any gradient is; then nothing is scaled and the update is skipped.
-                let norm = clipGlobalNorm(grads.storage, maxNorm: options.clipNorm)
-                state.progress.step += 1
-                state.progress.batchInEpoch += 1
-                guard loss.sum.isFinite && norm.isFinite else {
-                    state.progress.skippedSteps += 1
-                    nonFiniteInARow += 1
-                    onEvent(.skippedStep(step: state.progress.step, loss: loss.mean, gradientNorm: norm))
-                    if nonFiniteInARow >= options.maxNonFiniteSteps {
-                        state.progress.dropoutState = dropout.rng.state
-                        state.progress.trainingSeconds = elapsed()
-                        try state.save(to: paths.state)
-                        throw Seq2SeqError.trainingDiverged(step: state.progress.step, steps: nonFiniteInARow)
-                    }
-                    continue
-                }
-                nonFiniteInARow = 0
-                state.adam.update(parameters: model.parameters.storage, gradients: grads.storage)
-                windowLoss += loss.sum
-                windowTokens += loss.tokenCount
-                runTokens += loss.tokenCount
-                runSteps += 1
-                if Self.seconds(clock.now - lastReport) >= 0.25 || state.progress.step == totalSteps {
-                    let runSeconds = Self.seconds(clock.now - runStart)
-                    let remaining = Double(totalSteps - state.progress.step) * runSeconds / Double(max(runSteps, 1))
-                    onEvent(.progress(ProgressReport(epoch: state.progress.epoch + 1, step: state.progress.step, totalSteps: totalSteps,
-                                                     loss: windowLoss / Double(max(windowTokens, 1)),
-                                                     targetTokensPerSecond: Double(runTokens) / max(runSeconds, 1e-9),
-                                                     elapsedSeconds: elapsed(), etaSeconds: remaining,
-                                                     learningRate: state.adam.options.learningRate)))
-                    lastReport = clock.now
-                }
-                if state.progress.step % options.validateEvery == 0 {
-                    let stopsEarly = try validate()
-                    windowLoss = 0; windowTokens = 0
-                    if stopsEarly { return .stoppedEarly(step: state.progress.step, bestStep: state.progress.bestStep) }
-                }
-            }
-            if state.progress.batchInEpoch >= batches.count {
-                state.progress.epoch += 1
-                state.progress.batchInEpoch = 0
-            }
-        }
-        if interrupted {
-            state.progress.dropoutState = dropout.rng.state
-            state.progress.trainingSeconds = elapsed()
-            try state.save(to: paths.state)
-            return .interrupted
-        }
-        if state.progress.step != lastValidatedStep || state.progress.best == nil { _ = try validate() }
-        guard state.progress.best != nil else { throw Seq2SeqError.noFiniteValidation(step: state.progress.step, state: paths.state) }
-        return .finished
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -247,7 +247,7 @@ private func configJSON(merges: String?, tokenization: String = "bpe") -> String
         #expect(try Checkpoint.load(path: corpus + "/m.safetensors").config.bpe == merges)
         let resumed = try Trainer(resuming: corpus + "/m.safetensors", corpus: corpus, epochs: nil, maxSteps: 4)
         #expect(resumed.state.checkpoint.config.bpe == merges)
-        #expect(resumed.trainSources == first.trainSources && resumed.trainTargets == first.trainTargets)
+        #expect(resumed.data.sources == first.data.sources && resumed.data.targets == first.data.targets)
         try resumed.run { _ in }
         #expect(resumed.state.progress.step == 4)
         #expect(try Checkpoint.load(path: corpus + "/m.safetensors").config.bpe == merges)

@@ -1,8 +1,9 @@
 // TokenProjectionTests.swift — translation looks the input projections of tokens up (`PackedWeights.projectTokens`)
 // instead of multiplying them out: the encoder's first layer gets bitwise the numbers of the product, also as the
 // table grows token by token over several batches; the decoder step's gates agree with the plain step to float
-// rounding (the sum is taken in another order); and with dropout on nothing changes. The comparisons are made in a
-// packed scope with the look-ups switched off, where the products take the same paths.
+// rounding (the sum is taken in another order); and a training pass, or dropout, never looks up. The comparisons
+// are made in a packed scope (with the look-ups switched off, or in a training pass), where the products take the
+// same paths.
 
 import Testing
 @testable import Seq2SeqCore
@@ -24,25 +25,31 @@ import Testing
         let model = Seq2SeqModel(config: Self.config, seed: 3)
         var dropout = Dropout.off
         let plain = Self.withoutLookUps(model) {
-            Self.batches.map { encoderForward(Batch(sources: $0), model.parameters, dropout: &dropout) }
+            Self.batches.map { encoderForward(Batch(sources: $0), model.parameters, pass: .inspection, dropout: &dropout) }
+        }
+        // A training pass multiplies out even where it could look up: the same numbers again.
+        let trained = withPackedWeights(model.parameters.storage) {
+            Self.batches.map { encoderForward(Batch(sources: $0), model.parameters, pass: .training, dropout: &dropout) }
         }
         var scope: PackedWeights?
         let lookedUp = withPackedWeights(model.parameters.storage) {
             scope = PackBuffer.forCurrentThread.weights
-            return Self.batches.map { encoderForward(Batch(sources: $0), model.parameters, dropout: &dropout) }
+            // Inspection looks up as decoding does, and keeps the gates and cells to compare.
+            return Self.batches.map { encoderForward(Batch(sources: $0), model.parameters, pass: .inspection, dropout: &dropout) }
         }
         // Both directions looked every position up (padding included); each token's row was computed once per
         // direction: the distinct ids, </s> and <pad>.
         let positions = Self.batches.map { Batch(sources: $0).sourceIds.count }.reduce(0, +)
         #expect(scope?.tokensLookedUp == 2 * positions)
         #expect(scope?.tokenRowsComputed == 2 * (Set(Self.batches.joined().joined()).count + 2))
-        for (a, b) in zip(plain, lookedUp) {
+        #expect(lookedUp.allSatisfy { $0.layers[0].input == nil } && trained.allSatisfy { $0.layers[0].input != nil })
+        for (a, b) in Array(zip(plain, lookedUp)) + Array(zip(plain, trained)) {
             #expect(a.outputs.toArray() == b.outputs.toArray())
             #expect(a.final.toArray() == b.final.toArray())
             for (layerA, layerB) in zip(a.layers, b.layers) {
-                #expect(layerA.forward.gates.toArray() == layerB.forward.gates.toArray())
-                #expect(layerA.backward.gates.toArray() == layerB.backward.gates.toArray())
-                #expect(layerA.forward.cells.toArray() == layerB.forward.cells.toArray())
+                #expect(layerA.forward.gates != nil && layerA.forward.gates?.toArray() == layerB.forward.gates?.toArray())
+                #expect(layerA.backward.gates != nil && layerA.backward.gates?.toArray() == layerB.backward.gates?.toArray())
+                #expect(layerA.forward.cells != nil && layerA.forward.cells?.toArray() == layerB.forward.cells?.toArray())
                 #expect(layerA.backward.states.toArray() == layerB.backward.states.toArray())
             }
         }
@@ -60,40 +67,41 @@ import Testing
         let plain = Self.withoutLookUps(model) {
             decoderStepForward(embedded: embedded, state: state, keys: keys, p, dropout: &dropout)
         }
-        // With the look-ups off the ids change nothing.
+        // With the look-ups off, the decoding step is the teacher-forced one.
         let off = Self.withoutLookUps(model) {
-            decoderStepForward(embedded: embedded, tokens: tokens, state: state, keys: keys, p, dropout: &dropout)
+            decoderStepForward(tokens: tokens, state: state, keys: keys, p)
         }
         for k in 0..<p.decoder.count { #expect(off.gates[k].toArray() == plain.gates[k].toArray()) }
         // In a scope, twice (the second time every token is in the table already).
         for _ in 0..<2 {
             let lookedUp = withPackedWeights(p.storage) {
-                decoderStepForward(embedded: embedded, tokens: tokens, state: state, keys: keys, p, dropout: &dropout)
+                decoderStepForward(tokens: tokens, state: state, keys: keys, p)
             }
             for k in 0..<p.decoder.count {
                 expectClose(lookedUp.gates[k].toArray(), plain.gates[k].toArray(), "gates of layer \(k)")
                 expectClose(lookedUp.next.hidden[k].toArray(), plain.next.hidden[k].toArray(), "h of layer \(k)")
                 expectClose(lookedUp.next.cell[k].toArray(), plain.next.cell[k].toArray(), "c of layer \(k)")
             }
-            // Decoding keeps no x_t (only the backward reads it); the attention it would have held is the same.
-            #expect(lookedUp.layerInputs[0].rows == 0)
+            // Decoding keeps no layer inputs (only the backward reads them); the attention is the same.
+            #expect(lookedUp.layerInputs == nil && plain.layerInputs?.count == p.decoder.count)
             #expect(lookedUp.attention.context.toArray() == plain.attention.context.toArray())
         }
     }
 
     @Test func dropoutKeepsTheProduct() {
-        // With dropout on, the embeddings are masked before the first layer, so no table may be used: the result
-        // is the same with look-ups on and off (same masks from the same seed).
+        // With dropout on, the embeddings are masked before the first layer, so no table may be used, even by a pass
+        // that could look up: the result is the same with look-ups on and off (same masks from the same seed).
         let model = Seq2SeqModel(config: Self.config, seed: 5)
         let batch = Batch(sources: Self.batches[1])
         var first = Dropout(rate: 0.3, rng: SplitMix64(seed: 9)), second = first
-        let a = Self.withoutLookUps(model) { encoderForward(batch, model.parameters, dropout: &first) }
-        let b = withPackedWeights(model.parameters.storage) { encoderForward(batch, model.parameters, dropout: &second) }
+        let a = Self.withoutLookUps(model) { encoderForward(batch, model.parameters, pass: .inspection, dropout: &first) }
+        let b = withPackedWeights(model.parameters.storage) { encoderForward(batch, model.parameters, pass: .inspection, dropout: &second) }
         #expect(a.outputs.toArray() == b.outputs.toArray())
-        #expect(a.layers[0].forward.gates.toArray() == b.layers[0].forward.gates.toArray())
+        #expect(b.layers[0].input != nil)
+        #expect(a.layers[0].forward.gates?.toArray() == b.layers[0].forward.gates?.toArray())
     }
 
-    /// Decoding keeps only the states (`keepsGates: false`): each step forms its projection in one reused block,
+    /// Decoding keeps only the states (`Pass.decoding`): each step forms its projection in one reused block,
     /// by look-up or product, and the states are the same to the bit as with the whole sequence's projections
     /// formed first. For batch sizes below and above `stepProjectionRows`, with the look-ups on and off, and with
     /// the sentences sorted longest first, as decoding sorts them, where each step skips the finished rows.
@@ -104,19 +112,19 @@ import Testing
         for looksUp in [false, true] {
             for sources in Self.batches + [large, longestFirst] {
                 let batch = Batch(sources: sources)
-                func encode(keepsGates: Bool) -> EncoderCache {
+                func encode(_ pass: Pass) -> EncoderCache {
                     var dropout = Dropout.off
-                    func run() -> EncoderCache { encoderForward(batch, model.parameters, dropout: &dropout, keepsGates: keepsGates) }
+                    func run() -> EncoderCache { encoderForward(batch, model.parameters, pass: pass, dropout: &dropout) }
                     return looksUp ? withPackedWeights(model.parameters.storage, run) : Self.withoutLookUps(model, run)
                 }
-                let kept = encode(keepsGates: true), lean = encode(keepsGates: false)
+                let kept = encode(.inspection), lean = encode(.decoding)
                 #expect(lean.outputs.toArray() == kept.outputs.toArray())
                 #expect(lean.final.toArray() == kept.final.toArray())
                 for (a, b) in zip(lean.layers, kept.layers) {
                     #expect(a.forward.states.toArray() == b.forward.states.toArray())
                     #expect(a.backward.states.toArray() == b.backward.states.toArray())
-                    #expect(a.forward.gates.rows == 0 && a.forward.cells.rows == 0)
-                    #expect(b.forward.gates.rows == batch.sourceLength * batch.size)
+                    #expect(a.forward.gates == nil && a.forward.cells == nil)
+                    #expect(b.forward.gates?.rows == batch.sourceLength * batch.size)
                 }
             }
         }

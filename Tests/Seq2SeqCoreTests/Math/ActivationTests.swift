@@ -22,6 +22,29 @@ import Testing
         return result
     }
 
+    /// The masked softmax's backward against central differences of L(score) = Σ_j c_j α_j(score), taken in Double
+    /// over the real positions; the masked positions' entries are neither read nor written.
+    @Test func maskedSoftmaxBackwardMatchesFiniteDifferences() {
+        let scores: [Float] = [0.3, -1.2, 2.0, 0.7, -0.4, 9, 9], c: [Float] = [0.5, -2, 1.5, 0.25, -0.75, 9, 9]
+        let length = 5
+        var alpha = [Float](repeating: 0, count: scores.count), dScores = [Float](repeating: 42, count: scores.count)
+        maskedSoftmax(scores, length: length, count: scores.count, into: &alpha)
+        maskedSoftmaxBackward(dProbabilities: c, probabilities: alpha, length: length, into: &dScores)
+        func loss(_ s: [Double]) -> Double {
+            let e = s.prefix(length).map { Foundation.exp($0) }, sum = e.reduce(0, +)
+            return zip(e, c).map { $0 / sum * Double($1) }.reduce(0, +)
+        }
+        let h = 1e-4
+        let expected = (0..<length).map { j -> Double in
+            var up = scores.map(Double.init), down = up
+            up[j] += h
+            down[j] -= h
+            return (loss(up) - loss(down)) / (2 * h)
+        }
+        expectClose(dScores.prefix(length).map(Double.init), expected, rtol: 1e-5, atol: 1e-6, "dscore")
+        #expect(dScores[length...].allSatisfy { $0 == 42 })
+    }
+
     @Test func tanhMatchesLibm() {
         let ours = Self.lanes(Self.grid, tanh)
         for (x, y) in zip(Self.grid, ours) {

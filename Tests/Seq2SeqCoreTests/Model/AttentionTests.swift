@@ -41,9 +41,9 @@ import Testing
         var dropout = Dropout.off
         let pass = model.forward(batch, dropout: &dropout)
         for step in pass.decoder.steps {
-            let lean = attentionForward(query: step.attention.query, keys: pass.keys, model.parameters.attention, keepsHidden: false)
-            #expect(lean.hidden.rows == 0)
-            #expect(step.attention.hidden.rows == batch.sourceLength * batch.size)
+            let lean = attentionForward(query: step.attention.query, keys: pass.keys, model.parameters.attention, pass: .decoding)
+            #expect(lean.hidden == nil)
+            #expect(step.attention.hidden?.rows == batch.sourceLength * batch.size)
             #expect(lean.weights.toArray() == step.attention.weights.toArray())
             #expect(lean.context.toArray() == step.attention.context.toArray())
         }

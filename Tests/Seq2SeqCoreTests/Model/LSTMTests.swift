@@ -30,7 +30,7 @@ import Testing
 
         let cell = Matrix(rows: 1, cols: hidden), h = Matrix(rows: 1, cols: hidden)
         lstmCellForward(gates: gates, previousCell: previousCell, previousHidden: previousHidden, cell: cell, hidden: h,
-                        activity: .all, step: 0)
+                        activity: .all)
         let f = gates.toArray()[hidden ..< 2 * hidden]
         #expect(Array(f) == [92, 177, 136].map { 1 / (1 + expf(-$0)) })
         // The other gates saw zero pre-activation: i = o = σ(0) = 1/2, g = tanh(0) = 0, so c_t = f ⊙ c_{t-1}.

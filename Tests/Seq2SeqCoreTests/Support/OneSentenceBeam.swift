@@ -33,10 +33,8 @@ enum OneSentenceBeam {
             for _ in 0..<maxSteps {
                 let rows = alive.count
                 if keys.batchSize != rows { keys = single.rows([Int](repeating: 0, count: rows)) }
-                let embedded = Matrix(rows: rows, cols: p.targetEmbedding.cols)
                 let read = alive.map { $0.tokens.last ?? Vocabulary.bos }
-                embeddingForward(ids: read, table: p.targetEmbedding, into: embedded)
-                let step = decoderStepForward(embedded: embedded, tokens: read, state: state, keys: keys, p, dropout: &dropout)
+                let step = decoderStepForward(tokens: read, state: state, keys: keys, p)
                 let logits = readoutForward(states: step.next.top, contexts: step.attention.context, p, dropout: &dropout).logits
                 var candidates: [(logProbability: Double, row: Int, token: Int)] = []
                 let logProbabilities = Matrix(rows: rows, cols: logits.cols)
