@@ -97,6 +97,16 @@ import Testing
         #expect(DocExamples.regenerated(["a", "gone", "b"], ["a", "b"]) == ["a", "b"])
     }
 
+    /// A block that no fence closes is not an example (rewriting it would eat the rest of the document), and the
+    /// documents' test reports it.
+    @Test func anUnclosedBlockIsNoExample() {
+        let unclosed = "# Doc\n\n```\n$ echo a\na\n\n## More prose\n"
+        #expect(DocExamples.parse(unclosed).isEmpty)
+        #expect(DocExamples.unclosedFences(unclosed) == [3])
+        #expect(DocExamples.unclosedFences(Self.document).isEmpty)
+        #expect(DocExamples.rewriting(unclosed, outputs: [4: ["b"]]) == unclosed)
+    }
+
     @Test func rewritingReplacesOnlyTheOutputs() {
         let examples = DocExamples.parse(Self.document)
         let rewritten = DocExamples.rewriting(Self.document, outputs: [10: ["3", "4"], 18: ["Error: y", "(exit 65)"]])
@@ -216,8 +226,8 @@ enum Docs {
         #expect(ci.split(separator: "\n").contains { $0 == blocks[1] }, ".ci/run must run `\(blocks[1])`")
     }
 
-    /// Every article of the catalog is linked from the landing page (that is the order its examples run in), and
-    /// every example that is not run says why.
+    /// Every article of the catalog is linked from the landing page (that is the order its examples run in), every
+    /// code block is closed, and every example that is not run says why.
     @Test func everyArticleIsLinkedAndEverySkipIsExplained() throws {
         let catalog = packageRoot.appendingPathComponent(Docs.catalog)
         let articles = try FileManager.default.contentsOfDirectory(atPath: catalog.path).filter { $0.hasSuffix(".md") }
@@ -227,6 +237,7 @@ enum Docs {
         }
         for document in documents {
             let text = try String(contentsOf: packageRoot.appendingPathComponent(document), encoding: .utf8)
+            #expect(DocExamples.unclosedFences(text).isEmpty, "\(document): a code block is never closed, from line \(DocExamples.unclosedFences(text))")
             for example in DocExamples.parse(text) where example.notRun != nil {
                 #expect(example.notRun?.isEmpty == false, "an example not run must say why",
                         sourceLocation: Docs.location(document, line: example.line))

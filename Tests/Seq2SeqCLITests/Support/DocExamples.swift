@@ -48,7 +48,9 @@ enum DocExamples {
             while close < lines.count && !isFenceClosing(lines[close], like: fence) { close += 1 }
             let body = (open + 1)..<close
             defer { n = close + 1 }
-            guard let first = body.first, unindented(lines[first], by: fence.indent).hasPrefix(prompt) else { continue }
+            // A block left open runs to the end of the file: never an example, or a rewrite would replace the rest
+            // of the document with a command's output. `unclosedFences` reports it.
+            guard close < lines.count, let first = body.first, unindented(lines[first], by: fence.indent).hasPrefix(prompt) else { continue }
             var notRun: String? = nil
             if open > 0 {
                 let above = lines[open - 1].trimmingCharacters(in: .whitespaces)
@@ -74,6 +76,21 @@ enum DocExamples {
             examples.append(DocExample(line: open + 1, commands: commands, notRun: notRun))
         }
         return examples
+    }
+
+    /// The lines (1-based) of fences that open a block no fence closes.
+    static func unclosedFences(_ markdown: String) -> [Int] {
+        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var unclosed: [Int] = []
+        var n = 0
+        while n < lines.count {
+            guard let fence = fenceOpening(lines[n]) else { n += 1; continue }
+            var close = n + 1
+            while close < lines.count && !isFenceClosing(lines[close], like: fence) { close += 1 }
+            if close == lines.count { unclosed.append(n + 1) }
+            n = close + 1
+        }
+        return unclosed
     }
 
     struct Fence { var indent: Int; var ticks: Int }
