@@ -26,6 +26,7 @@ public struct NumberedLine: Equatable, Sendable {
     }
 }
 
+/// Reading and writing corpora: TSV files of `source<TAB>target` pairs, one a line.
 public enum Corpus {
     /// Reads `source<TAB>target` lines. Strict: invalid UTF-8, a line without a tab or with more than one, an empty
     /// (whitespace-only) side → `Seq2SeqError.malformedLine(path:line:reason:)` with the 1-based line number;

@@ -52,7 +52,9 @@ public struct Tokenizer: Codable, Equatable, Sendable {
     /// The merges of the `bpe` scheme (nil for `char` and `word`).
     public var bpe: BytePairEncoding?
 
-    public init(tokenization: Tokenization, lowercase: Bool, bpe: BytePairEncoding? = nil) {
+    /// A tokenizer of `tokenization` that keeps case unless `lowercase`. A `bpe` one learns its merges in
+    /// `Trainer` (or takes them from `bpe`).
+    public init(tokenization: Tokenization, lowercase: Bool = false, bpe: BytePairEncoding? = nil) {
         self.tokenization = tokenization
         self.lowercase = lowercase
         self.bpe = bpe

@@ -5,6 +5,7 @@
 
 import Foundation
 
+/// The seeded toy tasks `seq2seq corpus` makes.
 public enum ToyTask: String, CaseIterable, Sendable {
     /// Target = the source numbers in reverse order: "3 14 7" → "7 14 3".
     case reverse
@@ -39,6 +40,7 @@ public enum ToyTask: String, CaseIterable, Sendable {
     }
 }
 
+/// The generators of the toy tasks' pairs and corpus folders.
 public enum ToyTasks {
     /// Source lengths of the training split, as in Joey NMT's `scripts/generate_reverse_task.py` (`maxlen=25`).
     public static let trainLengths = 1...25

@@ -77,7 +77,7 @@ public struct TranslatorConfig: Codable, Equatable, Sendable {
     }
 }
 
-/// What training stores about itself in the checkpoint (`training` metadata), shown by `info` and the README.
+/// What training stores about itself in the checkpoint (`training` metadata), shown by `info`.
 public struct TrainingSummary: Codable, Equatable, Sendable {
     public var step: Int
     public var epoch: Int
@@ -110,6 +110,8 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
     }
 }
 
+/// A trained model with everything needed to use it: its config (sizes, tokenizer, length limits), both
+/// vocabularies and the training summary. Stored as one safetensors file in PyTorch's tensor names and shapes.
 public struct Checkpoint {
     public static let format = "seq2seq-attention/1"
 

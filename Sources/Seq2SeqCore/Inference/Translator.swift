@@ -18,6 +18,8 @@ public struct TranslationResult: Equatable, Sendable {
     public var isFinite = true
 }
 
+/// Translates text with a checkpoint: tokenizes, decodes greedily or with `beam` in batches of sentences of similar
+/// length, detokenizes, and keeps each sentence's attention.
 public struct Translator {
     public let checkpoint: Checkpoint
     /// Sentences decoded together (they are grouped by length first, so little is spent on padding).
@@ -117,6 +119,7 @@ public struct Translator {
     }
 
     /// Source text → its tokens and their ids.
+    /// A source sentence's tokens and their ids in the source vocabulary (unknown tokens get `<unk>`'s id).
     public func encodeSource(_ text: String) -> (tokens: [String], ids: [Int]) {
         let tokens = tokenizer.tokenize(text)
         return (tokens, checkpoint.sourceVocabulary.encode(tokens))

@@ -1,6 +1,8 @@
 // Config.swift — every size that defines the model (SPEC §1 letters E H L D M A Vs Vt) in one Codable struct,
 // stored inside the checkpoint's metadata with explicit snake_case keys.
 
+/// The sizes of a model: embeddings E, encoder hidden units H per direction and layers L, decoder hidden units D and
+/// layers M, attention units A, and the vocabularies Vs and Vt. Stored in every checkpoint.
 public struct ModelConfig: Codable, Equatable, Sendable {
     public var embeddingSize: Int          // E
     public var encoderHiddenSize: Int      // H, per direction
@@ -29,8 +31,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         case tieEmbeddings = "tie_embeddings"
     }
 
-    public init(embeddingSize: Int, encoderHiddenSize: Int, encoderLayers: Int, decoderHiddenSize: Int,
-                decoderLayers: Int, attentionSize: Int, sourceVocabularySize: Int, targetVocabularySize: Int,
+    /// One encoder and one decoder layer unless said otherwise. The vocabulary sizes may be left at 0 when the
+    /// config goes to `Trainer`, which fills them in from the corpus.
+    public init(embeddingSize: Int, encoderHiddenSize: Int, encoderLayers: Int = 1, decoderHiddenSize: Int,
+                decoderLayers: Int = 1, attentionSize: Int, sourceVocabularySize: Int = 0, targetVocabularySize: Int = 0,
                 dropout: Float = 0, tieEmbeddings: Bool = false) {
         self.embeddingSize = embeddingSize
         self.encoderHiddenSize = encoderHiddenSize

@@ -52,7 +52,8 @@ public enum AttentionExport {
     /// The matrix for a terminal: the source tokens written downwards above their columns, one line per target
     /// token (its label, then one two-character cell per source token), and after each row "→ the most attended
     /// source token and its weight". With `colour`, cells are xterm-256 backgrounds on the viridis scale; without,
-    /// the shades " ░▒▓█" (nearest quarter). A legend line closes the block.
+    /// the shades "·░▒▓█", one for each fifth of 0 … 1. A legend line closes the block: the colours, or the shades'
+    /// rule ("·· < 0.2 ≤ ░░ < 0.4 ≤ …").
     public static func text(_ result: TranslationResult, colour: Bool, title: String? = nil) -> String {
         let scale = ColourScale.viridis()
         let columns = result.sourceTokens.map { SVGWriter.shortened($0, limit: 10) }
@@ -87,11 +88,11 @@ public enum AttentionExport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// In colour, five cells of the scale with their values; in shades, the rule the shades follow.
     static func legend(colour: Bool, scale: ColourScale) -> String {
-        let marks = [0.0, 0.25, 0.5, 0.75, 1.0]
-        let cells = marks.map { value in
-            (colour ? TerminalColour.painted("  ", background: scale.colour(value))
-                    : String(repeating: TerminalColour.shade(value), count: 2)) + " " + SVGWriter.number(value)
+        guard colour else { return "weight α: " + TerminalColour.shadeRule(scale) }
+        let cells = scale.ticks.map { value in
+            TerminalColour.painted("  ", background: scale.colour(value)) + " " + SVGWriter.number(value)
         }
         return "weight α: " + cells.joined(separator: "  ")
     }

@@ -1,6 +1,6 @@
 // Colour.swift — how a number becomes a colour, the same in an SVG picture and in a terminal: viridis (perceptually
 // uniform, colour-blind safe) for values in [0, 1] such as attention weights and gates, ColorBrewer's RdBu for signed
-// values (tanh outputs, cell states); xterm-256 escapes and the shade blocks " ░▒▓█" for text. Stage [10].
+// values (tanh outputs, cell states); xterm-256 escapes and the shades "·░▒▓█" for text. Stage [10].
 
 import Foundation
 
@@ -117,11 +117,28 @@ public struct ColourScale: Equatable, Sendable {
 /// Colour in a terminal: xterm-256 escapes (understood by every current terminal, and by macOS Terminal, which
 /// has no 24-bit colour) and the plain shade blocks for output that is not a terminal.
 public enum TerminalColour {
-    /// The shades from empty to full, for the fraction 0 … 1 of a scale.
-    public static let shades: [Character] = [" ", "░", "▒", "▓", "█"]
+    /// The shades from low to high, one for each fifth of a scale. The lowest is a dot, not a space, so that no
+    /// value is drawn blank.
+    public static let shades: [Character] = ["·", "░", "▒", "▓", "█"]
 
+    /// The shade of the fraction 0 … 1 of a scale: fifth k (k/5 ≤ fraction < (k+1)/5) gets `shades[k]`, 1 the
+    /// last; a fraction outside 0 … 1 is clamped (NaN counts as 0).
     public static func shade(_ fraction: Double) -> Character {
-        shades[Int((min(1, max(0, fraction.isNaN ? 0 : fraction)) * 4).rounded())]
+        shades[min(shades.count - 1, Int(min(1, max(0, fraction.isNaN ? 0 : fraction)) * Double(shades.count)))]
+    }
+
+    /// The rule the shades of `scale` follow, each drawn `width` times, the boundaries between them in the scale's
+    /// units: "·· < 0.2 ≤ ░░ < 0.4 ≤ ▒▒ < 0.6 ≤ ▓▓ < 0.8 ≤ ██" for 0 … 1.
+    public static func shadeRule(_ scale: ColourScale, width: Int = 2) -> String {
+        var rule = ""
+        for (k, shade) in shades.enumerated() {
+            if k > 0 {
+                let boundary = scale.lower + (scale.upper - scale.lower) * Double(k) / Double(shades.count)
+                rule += " < " + SVGWriter.number(boundary) + " ≤ "
+            }
+            rule += String(repeating: shade, count: width)
+        }
+        return rule
     }
 
     /// `text` on a background of `colour`, in black or white, whichever reads better; then the colours reset.

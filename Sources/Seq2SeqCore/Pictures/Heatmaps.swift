@@ -5,6 +5,7 @@
 
 /// A matrix drawn as coloured cells: row labels down the left, column labels across the top (rotated), a colour
 /// legend on the right. Every cell is one `<rect class="cell">` whose tooltip names its row, column and value.
+/// Labels are tokens, drawn as `SVGWriter.tokenLabel` gives them.
 public struct HeatmapPanel: SVGPanel {
     public var title: String?
     public var rowLabels: [String]
@@ -26,8 +27,8 @@ public struct HeatmapPanel: SVGPanel {
         precondition(values.count == rowLabels.count && values.allSatisfy { $0.count == columnLabels.count },
                      "a heat map needs one label per row and per column")
         self.title = title
-        self.rowLabels = rowLabels
-        self.columnLabels = columnLabels
+        self.rowLabels = rowLabels.map(SVGWriter.tokenLabel)
+        self.columnLabels = columnLabels.map(SVGWriter.tokenLabel)
         self.values = values
         self.scale = scale
         self.legendTitle = legendTitle
@@ -138,7 +139,8 @@ struct ColourLegend {
 // MARK: - Tokens coloured by a value
 
 /// Lines of tokens, each on a box coloured by its value (the view of Karpathy's and Edwin Chen's LSTM posts), with a
-/// colour legend on the right. Every token is one `<rect class="token">` whose tooltip holds its value.
+/// colour legend on the right. Every token is one `<rect class="token">` whose tooltip holds its value. Tokens are
+/// drawn as `SVGWriter.tokenLabel` gives them.
 public struct TokenStripPanel: SVGPanel {
     public var title: String?
     public var lines: [[(token: String, value: Float)]]
@@ -147,7 +149,7 @@ public struct TokenStripPanel: SVGPanel {
 
     public init(title: String? = nil, lines: [[(token: String, value: Float)]], scale: ColourScale, legendTitle: String) {
         self.title = title
-        self.lines = lines
+        self.lines = lines.map { $0.map { (token: SVGWriter.tokenLabel($0.token), value: $0.value) } }
         self.scale = scale
         self.legendTitle = legendTitle
     }

@@ -83,8 +83,9 @@ public enum InspectionExport {
     }
 
     /// The unit view for a terminal. With `colour`: each sentence is one line of tokens on xterm-256 backgrounds
-    /// coloured by the unit's value. Without: three lines a sentence — the tokens, a shade " ░▒▓█" under each (low
-    /// to high on the scale) and the values. A heading and a legend line frame the block.
+    /// coloured by the unit's value. Without: three lines a sentence — the tokens, a shade "·░▒▓█" under each (one
+    /// for each fifth of the scale, low to high) and the values. A heading and a legend line (the colours, or the
+    /// shades' rule) frame the block.
     public static func unitText(_ lines: [[(token: String, value: Float)]], heading: String, quantity: LSTMQuantity,
                                 colour: Bool) -> String {
         let scale = unitScale(lines, quantity: quantity)
@@ -103,11 +104,12 @@ public enum InspectionExport {
             out.append(row(zip(line, widths).map { String(repeating: TerminalColour.shade(scale.fraction(Double($0.value))), count: $1) }))
             out.append(row(numbers))
         }
-        let marks = scale.ticks.map { value in
-            (colour ? TerminalColour.painted("  ", background: scale.colour(value))
-                    : String(repeating: TerminalColour.shade(scale.fraction(value)), count: 2)) + " " + SVGWriter.number(value)
+        if colour {
+            let marks = scale.ticks.map { TerminalColour.painted("  ", background: scale.colour($0)) + " " + SVGWriter.number($0) }
+            out.append("scale: " + marks.joined(separator: "  "))
+        } else {
+            out.append("scale \(SVGWriter.number(scale.lower)) to \(SVGWriter.number(scale.upper)): " + TerminalColour.shadeRule(scale))
         }
-        out.append("scale: " + marks.joined(separator: "  "))
         return out.joined(separator: "\n") + "\n"
     }
 

@@ -110,6 +110,15 @@ public struct SVGWriter {
         return Double(units) * 0.6 * size
     }
 
+    /// What a picture draws for the BPE joiner `￭` (U+FFED): `@@`, as subword-nmt marks its pieces. DejaVu Sans
+    /// Mono, the pictures' first font, has no `￭`, and Chromium on Debian drew it as an empty box.
+    public static let joinerLabel = "@@"
+
+    /// A token as a picture labels it: every joiner drawn as `joinerLabel` (`un￭` → `un@@`, `￭.` → `@@.`).
+    public static func tokenLabel(_ token: String) -> String {
+        token.contains(Tokenizer.joiner) ? token.replacingOccurrences(of: String(Tokenizer.joiner), with: joinerLabel) : token
+    }
+
     /// A label of at most `limit` characters: longer ones keep their start and end in "…".
     public static func shortened(_ label: String, limit: Int = 16) -> String {
         guard label.count > limit else { return label }

@@ -4,6 +4,7 @@
 
 import Foundation
 
+/// Where training stands between validations, as `train` prints it.
 public struct ProgressReport: Sendable {
     public var epoch: Int
     public var step: Int
@@ -17,6 +18,7 @@ public struct ProgressReport: Sendable {
     public var learningRate: Float
 }
 
+/// What `Trainer.run` reports as it goes.
 public enum TrainingEvent: Sendable {
     /// The data is ready: pairs used, pairs skipped for length, vocabulary sizes, steps planned.
     case prepared(trainPairs: Int, skippedPairs: Int, devPairs: Int, skippedDevPairs: Int, sourceVocabulary: Int,
@@ -41,6 +43,8 @@ public enum TrainingEnd: Sendable {
     case stoppedEarly(step: Int, bestStep: Int)
 }
 
+/// A training run: `init` reads the corpus, builds the vocabularies and the model (or `init(resuming:)` reloads a run's
+/// state), and `run` trains it, validating on the dev set and keeping the best checkpoint at `paths.checkpoint`.
 public final class Trainer {
     /// Everything a resumed run needs; the loop (`TrainingRun`) advances it.
     public internal(set) var state: TrainingState
@@ -195,6 +199,10 @@ public final class Trainer {
         }
         return batches
     }
+
+    /// `run(onEvent:)` for a caller that needs no progress reports: trains to the end and keeps the best checkpoint.
+    @discardableResult
+    public func run() throws -> TrainingEnd { try run(onEvent: { _ in }) }
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18

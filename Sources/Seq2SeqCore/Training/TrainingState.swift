@@ -250,8 +250,13 @@ extension TrainingProgress {
 }
 
 extension ValidationScore {
-    /// BLEU and exact match are percentages; the loss is a finite cross-entropy.
-    var isValid: Bool { (0...100).contains(bleu) && (0...100).contains(exactMatch) && loss.isFinite && loss >= 0 }
+    /// BLEU and exact match are percentages; the loss is a finite cross-entropy. A perfect BLEU is a few ulps over
+    /// 100 (exp(log 100) = 100.00000000000004, as sacreBLEU prints it), and must still count.
+    var isValid: Bool {
+        (0...Self.perfectBLEU).contains(bleu) && (0...100).contains(exactMatch) && loss.isFinite && loss >= 0
+    }
+
+    static let perfectBLEU = 100 + 1e-9
 }
 
 /// Throws `invalidConfiguration` unless `value` is in `range`.

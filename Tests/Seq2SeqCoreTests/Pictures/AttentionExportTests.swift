@@ -84,13 +84,36 @@ func parseCSV(_ text: String) -> [[String]] {
         #expect(elements.filter { $0.name == "text" && $0.text == "w58" }.count == 2)
     }
 
+    /// Every cell is drawn, the smallest weights as dots: a row has one two-character cell per source token.
+    @Test func textDrawsNoValueBlank() {
+        let rows = AttentionExport.text(awkwardResult, colour: false).split(separator: "\n").filter { $0.contains("→") }
+        #expect(rows.count == awkwardResult.targetTokens.count)
+        for (row, weights) in zip(rows, awkwardResult.attention) {
+            let cells = row.split(separator: " ").dropFirst().prefix(weights.count)
+            #expect(cells.map { $0.count } == Array(repeating: 2, count: weights.count), "\(row)")
+            #expect(cells.map { String($0.first!) } == weights.map { String(TerminalColour.shade(Double($0))) }, "\(row)")
+        }
+    }
+
+    /// Pictures draw the BPE joiner as `@@`: the fonts they name have no `￭`.
+    @Test func picturesDrawTheJoinerAsAtSigns() throws {
+        let result = TranslationResult(sourceTokens: ["un\u{FFED}", "believ\u{FFED}", "able", "\u{FFED}!", "</s>"],
+                                       targetTokens: ["x", "</s>"], text: "x",
+                                       attention: [[0.2, 0.2, 0.2, 0.2, 0.2], [0.2, 0.2, 0.2, 0.2, 0.2]], unknownSourceTokens: 0)
+        let svg = AttentionExport.svg(result, title: "unbelievable!  →  x")
+        #expect(!svg.contains("\u{FFED}"))
+        let elements = try #require(parseXML(svg))
+        let labels = elements.filter { $0.name == "text" }.map(\.text)
+        for label in ["un@@", "believ@@", "able", "@@!"] { #expect(labels.contains(label), "\(labels)") }
+    }
+
     @Test func textHasOneRowPerTargetTokenAndMarksTheMostAttended() {
         let text = AttentionExport.text(awkwardResult, colour: false, title: "pair")
         #expect(!text.contains("\u{1B}"))
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.removeLast() == "")
         #expect(lines.first == "pair")
-        #expect(lines.last?.hasPrefix("weight α:") == true)
+        #expect(lines.last == "weight α: ·· < 0.2 ≤ ░░ < 0.4 ≤ ▒▒ < 0.6 ≤ ▓▓ < 0.8 ≤ ██")
         let header = 6                                           // "\"noir\"" written downwards
         let rows = Array(lines.dropFirst(1 + header).dropLast())
         #expect(rows.count == awkwardResult.targetTokens.count)

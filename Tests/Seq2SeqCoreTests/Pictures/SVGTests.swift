@@ -41,8 +41,12 @@ import Testing
         #expect(RGB(128, 128, 128).xterm256 == 244)                 // grey 8 + 10·12 = 128
         #expect(RGB(0x44, 0x01, 0x54).prefersDarkText == false)
         #expect(RGB(0xFD, 0xE7, 0x25).prefersDarkText == true)
-        #expect(TerminalColour.shades.map { String($0) }.joined() == " ░▒▓█")
-        #expect([0, 0.1, 0.3, 0.5, 0.7, 1, 7].map(TerminalColour.shade) == [" ", " ", "░", "▒", "▓", "█", "█"])
+        // One shade per fifth of the scale; the lowest is a dot, so that no value is drawn blank.
+        #expect(TerminalColour.shades.map { String($0) }.joined() == "·░▒▓█")
+        #expect([-1, 0, 0.1, 0.19, 0.2, 0.3, 0.5, 0.7, 0.8, 1, 7, .nan].map(TerminalColour.shade)
+                == ["·", "·", "·", "·", "░", "░", "▒", "▓", "█", "█", "█", "·"])
+        #expect(TerminalColour.shadeRule(.viridis()) == "·· < 0.2 ≤ ░░ < 0.4 ≤ ▒▒ < 0.6 ≤ ▓▓ < 0.8 ≤ ██")
+        #expect(TerminalColour.shadeRule(.diverging(limit: 10), width: 1) == "· < -6 ≤ ░ < -2 ≤ ▒ < 2 ≤ ▓ < 6 ≤ █")
     }
 
     @Test func ticksAreRoundNumbersCoveringTheRange() {

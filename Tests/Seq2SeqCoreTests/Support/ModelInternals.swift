@@ -62,7 +62,8 @@ enum ModelInternals {
         let grads = LSTMParameters(weightIH: Matrix(rows: 4 * h, cols: p.inputSize), weightHH: Matrix(rows: 4 * h, cols: h),
                                    biasIH: Matrix(rows: 1, cols: 4 * h), biasHH: Matrix(rows: 1, cols: 4 * h))
         let dInput = lstmBackward(dOutputs: dOutputs, dFinalHidden: dFinalHidden, cache: cache, p, grads: grads)
-        return LSTMRun(gates: cache.gates.toArray(), cells: cache.cells.rows(B ..< cache.cells.rows).toArray(),
+        guard let gates = cache.gates, let cells = cache.cells else { preconditionFailure("a training pass keeps the gates and cells") }
+        return LSTMRun(gates: gates.toArray(), cells: cells.rows(B ..< cells.rows).toArray(),
                        outputs: cache.outputs.toArray(), dInput: dInput.toArray(),
                        dWeightIH: grads.weightIH.toArray(), dWeightHH: grads.weightHH.toArray(),
                        dBiasIH: grads.biasIH.toArray(), dBiasHH: grads.biasHH.toArray())

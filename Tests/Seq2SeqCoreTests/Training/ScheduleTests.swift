@@ -54,6 +54,16 @@ import Testing
 
     static func score(_ bleu: Double) -> ValidationScore { ValidationScore(bleu: bleu, exactMatch: 0, loss: 1) }
 
+    /// A perfect dev set scores BLEU 100.00000000000004 (sacreBLEU's number too): that is a valid score, which a new
+    /// best must beat, not one to be thrown away (the count walkthrough's run kept a worse validation after it).
+    @Test func aPerfectBLEUIsAValidScore() {
+        let sentences = ["the cat sat on the mat", "b b b b b b"]
+        let perfect = BLEU.corpusScore(hypotheses: sentences, references: sentences).score
+        #expect(perfect > 100)
+        #expect(ValidationScore(bleu: perfect, exactMatch: 100, loss: 0.1).isValid)
+        #expect(!ValidationScore(bleu: 100.1, exactMatch: 100, loss: 0.1).isValid)
+    }
+
     @Test func bestCheckpointsKeepTheNBestAndSayWhichFellOut() {
         var best = BestCheckpoints()
         func offer(_ step: Int, _ bleu: Double, limit: Int = 3) -> (Bool, [Int]) {
