@@ -4,6 +4,7 @@
 
 import Foundation
 
+/// Every error the library throws; `description` is the one line the command prints.
 public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     /// A file could not be opened or read at all (missing, a folder, no permission).
     case unreadableFile(path: String, reason: String)
@@ -56,6 +57,7 @@ public enum Seq2SeqError: Error, Equatable, CustomStringConvertible {
     /// Averaging was given fewer than two checkpoints.
     case tooFewCheckpoints(count: Int)
 
+    /// The one-line message the command prints on stderr, naming the file (and line) or the value concerned.
     public var description: String {
         switch self {
         case let .unreadableFile(path, reason): return "\(path): cannot read: \(reason)"
@@ -128,6 +130,7 @@ public enum SplitProblem: Equatable, Sendable, CustomStringConvertible {
     /// The dev and test splits (the test split of `testSize` pairs) take every pair.
     case nothingLeftForTrain(testSize: Int)
 
+    /// Why the split fails, in words, for `Seq2SeqError.description`.
     public var description: String {
         switch self {
         case .testTooSmall: "the test split is smaller than the translations of any source sentence"

@@ -19,15 +19,22 @@ public enum LossReduction: Sendable {
 
 /// The loss of one batch: summed in Double over its target tokens.
 public struct BatchLoss: Sendable {
+    /// Σ of the token losses, in Double.
     public let sum: Double
+    /// Non-padding target tokens the sum is over.
     public let tokenCount: Int
+    /// Loss per target token; 0 for a batch without tokens.
     public var mean: Double { tokenCount > 0 ? sum / Double(tokenCount) : 0 }
 }
 
+/// The attention seq2seq model: a config and its parameters in the table's flat block.
 public struct Seq2SeqModel {
+    /// The model's sizes.
     public let config: ModelConfig
+    /// Every weight, as named views of one flat block laid out by `config`'s table.
     public let parameters: ModelParameters
 
+    /// A model whose parameters must follow `config`'s parameter table.
     public init(config: ModelConfig, parameters: ModelParameters) {
         precondition(parameters.table == ParameterTable(config: config), "parameters must follow the config's table")
         self.config = config
@@ -42,11 +49,16 @@ public struct Seq2SeqModel {
 
     /// Everything a teacher-forced forward pass computed, for the backward pass and for inspection.
     public struct ForwardPass {
+        /// The encoder's record: outputs H [Ts·B, 2H] and each layer's caches.
         public let encoder: EncoderCache
+        /// K = W_key H + b_key [Ts·B, A], computed once for the batch.
         public let keys: AttentionKeys
+        /// The teacher-forced decoder's record over all Ty steps.
         public let decoder: DecoderCache
+        /// The loss's record, from which backward starts.
         public let crossEntropy: CrossEntropyCache
         public let tokenLosses: [Float]      // [Ty·B], 0 at padding
+        /// The batch's summed loss and token count.
         public let loss: BatchLoss
     }
 

@@ -25,9 +25,12 @@ import Synchronization
 public struct BytePairEncoding: Equatable, Sendable {
     /// One merge: two adjacent symbols become one. A symbol ending the word carries `endOfWord`.
     public struct Merge: Hashable, Sendable {
+        /// The first piece of the pair.
         public var left: String
+        /// The piece that follows `left`.
         public var right: String
 
+        /// The pair `left right`, to be merged into `left + right`.
         public init(_ left: String, _ right: String) {
             self.left = left
             self.right = right
@@ -55,6 +58,7 @@ public struct BytePairEncoding: Equatable, Sendable {
     /// word → its pieces, for the words already cut (a translator sees the same words again and again).
     private let cache = PieceCache()
 
+    /// A tokenizer's cutter from a learned merge table, applied in table order.
     public init(merges: [Merge]) {
         self.merges = merges
         var ranks: [Merge: Int] = [:]
@@ -78,8 +82,10 @@ public struct BytePairEncoding: Equatable, Sendable {
         self.init(merges: merges)
     }
 
+    /// The merges as "left right" strings, in merge order (the JSON form).
     public var mergeTexts: [String] { merges.map(\.text) }
 
+    /// Equal when the merge tables are equal; the piece cache is not compared.
     public static func == (a: BytePairEncoding, b: BytePairEncoding) -> Bool { a.merges == b.merges }
 
     // MARK: - Cutting a word
@@ -138,6 +144,7 @@ public struct BytePairEncoding: Equatable, Sendable {
 
 /// In JSON, the table is an array of "left right" strings in merge order.
 extension BytePairEncoding: Codable {
+    /// Decodes the array of "left right" strings; a malformed entry throws `BPEMergeError` naming the JSON field.
     public init(from decoder: any Decoder) throws {
         let texts = try decoder.singleValueContainer().decode([String].self)
         do { try self.init(mergeTexts: texts) } catch {
@@ -147,6 +154,7 @@ extension BytePairEncoding: Codable {
         }
     }
 
+    /// Encodes the table as the array of "left right" strings.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(mergeTexts)
@@ -157,10 +165,12 @@ extension BytePairEncoding: Codable {
 public struct BPEMergeError: Error, CustomStringConvertible {
     /// Position in the table, from 0.
     public var index: Int
+    /// The entry as it was read.
     public var text: String
     /// Where the table was read from (the JSON key), for the message.
     public var field = "merges"
 
+    /// The error as one line naming the entry and what was expected.
     public var description: String {
         "\(field)[\(index)] is \(text.debugDescription), expected two symbols separated by one space"
     }

@@ -9,6 +9,7 @@ public struct SentencePair: Equatable, Sendable {
     public var source: String
     public var target: String
 
+    /// A pair of raw (untokenized) source and target sentences.
     public init(source: String, target: String) {
         self.source = source
         self.target = target
@@ -17,9 +18,11 @@ public struct SentencePair: Equatable, Sendable {
 
 /// One line of a text file, decoded, with its line ending removed; `number` counts from 1.
 public struct NumberedLine: Equatable, Sendable {
+    /// Line number in its file, from 1.
     public var number: Int
     public var text: String
 
+    /// A line's text and its 1-based line number.
     public init(number: Int, text: String) {
         self.number = number
         self.text = text

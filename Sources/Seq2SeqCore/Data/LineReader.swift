@@ -17,6 +17,7 @@ public enum InputLine: Equatable, Sendable {
     /// Not valid UTF-8; `byte` is the first bad byte, counted from 1 within the line.
     case invalidUTF8(number: Int, byte: Int)
 
+    /// The 1-based line number, whatever the line held.
     public var number: Int {
         switch self {
         case let .text(line): return line.number
@@ -26,8 +27,11 @@ public enum InputLine: Equatable, Sendable {
     }
 }
 
+/// Reads `InputLine`s one at a time from an `InputFile` in bounded memory.
 public final class LineReader {
+    /// The file or stream being read.
     public let input: InputFile
+    /// Longest line, in bytes, the reader returns; a longer one comes back as `.tooLong`.
     public let maxLineBytes: Int
     private var block = [UInt8](repeating: 0, count: 1 << 20)
     private var start = 0, end = 0
@@ -38,6 +42,7 @@ public final class LineReader {
     /// The name messages give the input: its path, or "<stdin>".
     public var path: String { input.path }
 
+    /// Reads `input`; a line of more than `maxLineBytes` bytes is reported as `.tooLong`, not held.
     public init(_ input: InputFile, maxLineBytes: Int = 1 << 20) {
         self.input = input
         self.maxLineBytes = maxLineBytes

@@ -47,7 +47,9 @@ public struct Tokenizer: Codable, Equatable, Sendable {
     /// The joiner mark of the `word` scheme: U+FFED HALFWIDTH BLACK SQUARE, as in OpenNMT's tokenizer.
     public static let joiner: Character = "\u{FFED}"
 
+    /// How text is split: characters, words or BPE pieces.
     public var tokenization: Tokenization
+    /// Lowercase the text before splitting.
     public var lowercase: Bool
     /// The merges of the `bpe` scheme (nil for `char` and `word`).
     public var bpe: BytePairEncoding?
@@ -60,6 +62,7 @@ public struct Tokenizer: Codable, Equatable, Sendable {
         self.bpe = bpe
     }
 
+    /// Splits `text` into tokens by the tokenization scheme, lowercased first if `lowercase`.
     public func tokenize(_ text: String) -> [String] {
         let text = lowercase ? text.lowercased() : text
         switch tokenization {
@@ -69,6 +72,7 @@ public struct Tokenizer: Codable, Equatable, Sendable {
         }
     }
 
+    /// The inverse of `tokenize`: joins tokens back into text (lowercasing is not undone).
     public func detokenize(_ tokens: [String]) -> String {
         switch tokenization {
         case .char: return tokens.joined()

@@ -3,8 +3,10 @@
 
 import Foundation
 
+/// Token ⇄ id map of one side; ids 0..3 are the specials, unknown tokens map to <unk>. Stage [2].
 public struct Vocabulary: Equatable, Sendable {
     public static let pad = 0, unk = 1, bos = 2, eos = 3            // SPEC §1: <pad> <unk> <s> </s>
+    /// The special tokens, in id order.
     public static let specials = ["<pad>", "<unk>", "<s>", "</s>"]
 
     /// Every token, in id order: `tokens[id]`.
@@ -59,6 +61,7 @@ public struct Vocabulary: Equatable, Sendable {
         self.ids = ids
     }
 
+    /// Tokens including the four specials: Vs or Vt.
     public var count: Int { tokens.count }
 
     /// The id of `token`; a token outside the vocabulary gets `Vocabulary.unk`.
@@ -69,10 +72,13 @@ public struct Vocabulary: Equatable, Sendable {
         tokens.indices.contains(id) ? tokens[id] : Self.specials[Self.unk]
     }
 
+    /// Ids of `tokens`; a token not in the vocabulary becomes <unk>.
     public func encode(_ tokens: [String]) -> [Int] { tokens.map(id(of:)) }
 
+    /// Tokens of `ids`.
     public func decode(_ ids: [Int]) -> [String] { ids.map(token(at:)) }
 
+    /// Equal when the token lists are equal (the id dictionary is their inverse).
     public static func == (lhs: Vocabulary, rhs: Vocabulary) -> Bool { lhs.tokens == rhs.tokens }
 
     // MARK: - JSON, for the checkpoint metadata

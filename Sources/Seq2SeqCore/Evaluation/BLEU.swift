@@ -14,6 +14,7 @@ public struct BLEUScore: Equatable, Sendable {
     public let totals: [Int]
     /// Percent, after smoothing; sacreBLEU's `.precisions`.
     public let precisions: [Double]
+    /// min(1, exp(1 − reference length / hypothesis length)); sacreBLEU's `.bp`.
     public let brevityPenalty: Double
     /// Tokens in all hypotheses (sacreBLEU's `sys_len`).
     public let hypothesisLength: Int
@@ -24,6 +25,7 @@ public struct BLEUScore: Equatable, Sendable {
     public static let signature = "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0"
 }
 
+/// sacreBLEU-compatible corpus BLEU with the 13a tokenizer.
 public enum BLEU {
     /// BLEU's highest n-gram order.
     static let maxOrder = 4

@@ -21,6 +21,7 @@ public struct ChrFScore: Equatable, Sendable {
     public static let signature = "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0"
 }
 
+/// sacreBLEU-compatible corpus chrF (character n-grams, β = 2).
 public enum ChrF {
     /// The highest character n-gram order (sacreBLEU's `CHRF.CHAR_ORDER`).
     static let maxOrder = 6

@@ -3,7 +3,9 @@
 
 import Foundation
 
+/// The scores of one evaluation of a checkpoint on a test or dev set, as `eval` prints them.
 public struct EvaluationReport: Codable, Equatable, Sendable {
+    /// Sentence pairs scored.
     public var sentences: Int
     /// sacreBLEU-compatible corpus BLEU (0–100) of the detokenized greedy translations against the references.
     public var bleu: Double
@@ -16,6 +18,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var tokenAccuracy: Double
     /// Mean teacher-forced cross-entropy per target token (nats), and exp of it.
     public var loss: Double
+    /// exp(`loss`).
     public var perplexity: Double
 
     enum CodingKeys: String, CodingKey {
@@ -26,6 +29,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         case nonFinite = "non_finite"
     }
 
+    /// The report from already computed scores.
     public init(sentences: Int, bleu: Double, chrF: Double? = nil, exactMatch: Double, tokenAccuracy: Double, loss: Double,
                 perplexity: Double) {
         self.sentences = sentences
@@ -52,6 +56,7 @@ extension EvaluationReport {
                   tokenAccuracy: try number(.tokenAccuracy), loss: try number(.loss), perplexity: try number(.perplexity))
     }
 
+    /// Encodes every score, a non-finite one as null with its key listed in `non_finite` (see `init(from:)`).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(sentences, forKey: .sentences)
@@ -86,8 +91,11 @@ extension EvaluationReport {
 
 /// Teacher-forced statistics of one batch.
 public struct TeacherForcedStatistics: Sendable {
+    /// Cross-entropy summed over the batch's non-padding target tokens.
     public var lossSum: Double
+    /// Non-padding target tokens (</s> included).
     public var tokens: Int
+    /// Target tokens that are the argmax of the model's distribution.
     public var correct: Int
 }
 
@@ -108,6 +116,7 @@ extension Seq2SeqModel {
     }
 }
 
+/// Translates a test set and scores it: BLEU, chrF, exact match, token accuracy, loss, perplexity.
 public enum Evaluation {
     /// Sentences `evaluate` translates together (sorted by length into batches within each chunk).
     public static let translationChunk = 4096
@@ -217,7 +226,10 @@ public struct BatchEstimate: Equatable, Sendable {
     public var pair: Int
     /// Pairs in the batch.
     public var pairs: Int
+    /// Source tokens of the longest pair.
     public var sourceTokens: Int
+    /// Target tokens of the longest pair.
     public var targetTokens: Int
+    /// Estimated bytes the batch needs, compared against `MemoryBudget.bytes`.
     public var bytes: Double
 }

@@ -6,8 +6,11 @@ import Foundation
 
 /// Everything needed to rebuild the model and its tokenizer: the checkpoint's `config` metadata.
 public struct TranslatorConfig: Codable, Equatable, Sendable {
+    /// The model's sizes.
     public var model: ModelConfig
+    /// The tokenization scheme both sides were split with.
     public var tokenization: Tokenization
+    /// Whether text was lowercased before tokenizing.
     public var lowercase: Bool
     /// The merges of `bpe` tokenization, as "left right" strings in merge order (`bpe_merges`; absent otherwise,
     /// and in checkpoints older than bpe). Decoded once here, so that every `tokenizer` shares one word cache.
@@ -23,6 +26,7 @@ public struct TranslatorConfig: Codable, Equatable, Sendable {
         case maxTargetLength = "max_target_length"
     }
 
+    /// Decodes the config, range-checking both length limits; no `bpe_merges` key means no merges.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         model = try container.decode(ModelConfig.self, forKey: .model)
@@ -33,6 +37,7 @@ public struct TranslatorConfig: Codable, Equatable, Sendable {
         maxTargetLength = try container.decodeInteger(forKey: .maxTargetLength, in: Self.lengthRange)
     }
 
+    /// The config from its parts.
     public init(model: ModelConfig, tokenization: Tokenization, lowercase: Bool, bpe: BytePairEncoding? = nil,
                 maxSourceLength: Int, maxTargetLength: Int) {
         self.model = model
@@ -43,6 +48,7 @@ public struct TranslatorConfig: Codable, Equatable, Sendable {
         self.maxTargetLength = maxTargetLength
     }
 
+    /// The tokenizer this config describes, sharing `bpe`'s word cache.
     public var tokenizer: Tokenizer { Tokenizer(tokenization: tokenization, lowercase: lowercase, bpe: bpe) }
 
     /// The length limits and the most merges a config may give: what `train --max-length` and `--bpe-merges` accept.
@@ -79,11 +85,17 @@ public struct TranslatorConfig: Codable, Equatable, Sendable {
 
 /// What training stores about itself in the checkpoint (`training` metadata), shown by `info`.
 public struct TrainingSummary: Codable, Equatable, Sendable {
+    /// Training steps taken.
     public var step: Int
+    /// The epoch training was in, counted from 0.
     public var epoch: Int
+    /// Dev-set BLEU of these weights.
     public var devBLEU: Double
+    /// Dev-set exact match of these weights.
     public var devExactMatch: Double
+    /// Dev-set loss per target token of these weights.
     public var devLoss: Double
+    /// Wall-clock seconds spent training, over every resumed part of the run.
     public var trainingSeconds: Double
     /// Set by `seq2seq average`: the files whose parameters were averaged into this checkpoint, in order (the numbers
     /// above are the first file's). Nil for a checkpoint written by training.
@@ -98,6 +110,7 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
         case averageOf = "average_of"
     }
 
+    /// A summary of a finished or interrupted run.
     public init(step: Int, epoch: Int, devBLEU: Double, devExactMatch: Double, devLoss: Double, trainingSeconds: Double,
                 averageOf: [String]? = nil) {
         self.step = step
@@ -113,14 +126,17 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
 /// A trained model with everything needed to use it: its config (sizes, tokenizer, length limits), both
 /// vocabularies and the training summary. Stored as one safetensors file in PyTorch's tensor names and shapes.
 public struct Checkpoint {
+    /// The `format` metadata value a checkpoint must carry.
     public static let format = "seq2seq-attention/1"
 
     public var config: TranslatorConfig
     public var sourceVocabulary: Vocabulary
     public var targetVocabulary: Vocabulary
     public var model: Seq2SeqModel
+    /// How the weights were trained; nil when the file has no `training` metadata.
     public var training: TrainingSummary?
 
+    /// A checkpoint from a model and what is needed to use it.
     public init(config: TranslatorConfig, sourceVocabulary: Vocabulary, targetVocabulary: Vocabulary, model: Seq2SeqModel,
                 training: TrainingSummary? = nil) {
         self.config = config
@@ -181,6 +197,7 @@ public struct Checkpoint {
         return try Checkpoint(file: stored.file, path: stored.name)
     }
 
+    /// Builds a checkpoint from an already read file; `path` names it in errors.
     public init(file: SafeTensorsFile, path: String) throws {
         func invalid(_ reason: String) -> Seq2SeqError { .invalidCheckpoint(path: path, reason: reason) }
         guard let format = file.metadata["format"] else { throw invalid("no \"format\" in the metadata (not a seq2seq checkpoint)") }

@@ -4,6 +4,7 @@
 
 import Foundation
 
+/// The element-wise mean of the parameters of several checkpoints of one model (`seq2seq average`).
 public enum CheckpointAverage {
     /// Loads `paths` (two or more) one at a time and returns a checkpoint holding the mean of their parameters, with
     /// the first file's config, vocabularies and training summary, the summary noting the files averaged.

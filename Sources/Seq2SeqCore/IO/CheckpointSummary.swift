@@ -5,11 +5,13 @@
 
 import Foundation
 
+/// What `info` shows of a checkpoint: its tensors, parameter counts per module and the formulas behind them.
 public struct CheckpointSummary {
     /// One tensor of the parameter table.
     public struct Tensor: Equatable, Sendable {
         public var name: String
         public var shape: [Int]
+        /// Floats in the tensor.
         public var parameters: Int
     }
 
@@ -17,14 +19,20 @@ public struct CheckpointSummary {
     /// the table, and the formula in SPEC letters that predicts it, with the numbers put in.
     public struct Module: Equatable, Sendable {
         public var name: String
+        /// Names of the module's tensors.
         public var tensors: [String]
+        /// Floats in the module's tensors, counted from the table.
         public var parameters: Int
+        /// The parameter count in SPEC letters.
         public var formula: String
+        /// `formula` with the config's sizes put in.
         public var formulaWithNumbers: String
+        /// What `formula` gives; equal to `parameters` when the table matches SPEC.
         public var predicted: Int
     }
 
     public let path: String
+    /// Size of the checkpoint file.
     public let fileBytes: Int
     /// The storage types of the tensors in the file ("F32", or "F16" for a shipped checkpoint).
     public let storageTypes: [String]
@@ -32,6 +40,7 @@ public struct CheckpointSummary {
     public let tensors: [Tensor]
     public let modules: [Module]
 
+    /// Parameters of the whole model.
     public var total: Int { tensors.reduce(0) { $0 + $1.parameters } }
 
     /// Reads and checks the checkpoint (as `translate` does); its size and storage types come from the same read, so

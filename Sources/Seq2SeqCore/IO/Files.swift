@@ -21,6 +21,7 @@ public func writeFileAtomically(_ bytes: [UInt8], to path: String) throws {
 /// bytes, so memory stays bounded however much is written. Released without `commit` (an error on the way), the
 /// temporary file is removed and `path` is untouched. Every failure → `.unwritableFile` naming `path`.
 public final class AtomicFileWriter {
+    /// Where the file appears on `commit`.
     public let path: String
     private let temporary: String
     private var descriptor: Int32
@@ -28,6 +29,7 @@ public final class AtomicFileWriter {
     private var committed = false
     private static let bufferSize = 1 << 16
 
+    /// Creates the temporary file in `path`'s folder; `path` itself is untouched until `commit`.
     public init(path: String) throws {
         self.path = path
         let (folder, name) = splitPath(path)
@@ -138,10 +140,13 @@ func systemErrorText() -> String { String(cString: strerror(errno)) }
 
 /// FNV-1a, 64 bits: a fast fingerprint of bytes (not cryptographic: it catches damage and mix-ups, not forgery).
 public struct FNV1a64 {
+    /// The hash of every byte added so far.
     public private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
 
+    /// The hash of no bytes (the FNV-1a offset basis).
     public init() {}
 
+    /// Folds `bytes` into the hash, in order.
     public mutating func add<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
     }

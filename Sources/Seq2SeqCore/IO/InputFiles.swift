@@ -14,6 +14,7 @@ import Darwin
 public final class InputFile {
     /// The name messages give it: the path, or "<stdin>" for "-".
     public let path: String
+    /// The open file descriptor to read from.
     public let descriptor: Int32
     /// The size of a regular file; nil for a stream, whose size is known only once it is read.
     public let size: Int?
@@ -135,6 +136,7 @@ public final class InputFile {
 /// a limit on its address space or data (`ulimit -v`, `ulimit -d`): then that limit less what is already mapped.
 /// Estimates of what a job needs are compared against it before the job starts.
 public enum MemoryBudget {
+    /// The budget in bytes, computed anew on every call.
     public static var bytes: Double {
         var budget = 0.8 * Double(ProcessInfo.processInfo.physicalMemory)
         #if os(Linux)

@@ -27,6 +27,7 @@ public struct SafeTensor: Equatable, Sendable {
     /// `product(shape)` values (1 for a scalar, 0 when a dimension is 0).
     public var values: [Float]
 
+    /// A tensor of `shape` with its values in row-major order.
     public init(name: String, shape: [Int], values: [Float]) {
         self.name = name
         self.shape = shape
@@ -41,11 +42,13 @@ public struct SafeTensorsFile: Equatable, Sendable {
     /// The header's `"__metadata__"` object (string values only).
     public var metadata: [String: String]
 
+    /// A file's content: tensors in the order to write, and string metadata.
     public init(tensors: [SafeTensor], metadata: [String: String]) {
         self.tensors = tensors
         self.metadata = metadata
     }
 
+    /// The tensor called `name`, or nil.
     public func tensor(named name: String) -> SafeTensor? {
         tensors.first { $0.name == name }
     }
@@ -53,6 +56,7 @@ public struct SafeTensorsFile: Equatable, Sendable {
 
 // MARK: - Encode, decode, write, read
 
+/// Reads and writes safetensors files: 8-byte header length, JSON header, little-endian F32 data. Stage [8].
 public enum SafeTensors {
     /// The reference implementation refuses headers longer than this (`MAX_HEADER_SIZE`); so do we.
     static let maximumHeaderByteCount = 100_000_000
@@ -105,9 +109,11 @@ public enum SafeTensors {
 public struct StoredSafeTensors: Sendable {
     /// The name messages give the input: its path, or "<stdin>" for "-".
     public let name: String
+    /// Size of the whole file in bytes.
     public let byteCount: Int
     /// The distinct dtypes its tensors are stored as, in `SafeTensorsDType.allCases` order.
     public let dtypes: [SafeTensorsDType]
+    /// The tensors and metadata, values decoded to Float whatever their stored dtype.
     public let file: SafeTensorsFile
 }
 

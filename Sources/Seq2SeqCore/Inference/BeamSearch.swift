@@ -7,6 +7,7 @@
 
 import Foundation
 
+/// How beam search decodes: beam width K, length penalty α and how many hypotheses to return.
 public struct BeamOptions: Equatable, Sendable {
     /// K: hypotheses kept at every step.
     public var width: Int
@@ -15,6 +16,7 @@ public struct BeamOptions: Equatable, Sendable {
     /// How many finished hypotheses to return, best first (at most `width`).
     public var nBest: Int
 
+    /// Options clamped to sense: width ≥ 1, α ≥ 0, 1 ≤ nBest ≤ width.
     public init(width: Int, lengthPenalty: Double = 1, nBest: Int = 1) {
         self.width = max(1, width)
         self.lengthPenalty = max(0, lengthPenalty)
@@ -27,6 +29,7 @@ public struct BeamOptions: Equatable, Sendable {
 
 /// One hypothesis of beam search with its scores.
 public struct ScoredTranslation: Equatable, Sendable {
+    /// The hypothesis's tokens and attention rows.
     public var translation: Translation
     /// Σ log p of its tokens (</s> included when it finished).
     public var logProbability: Double

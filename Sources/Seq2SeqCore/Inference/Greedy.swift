@@ -3,6 +3,7 @@
 // working batch, so a batch costs what its live sentences need. Returns the tokens and one attention row per
 // token. Also the row bookkeeping beam search shares: keys and states of a chosen list of rows. [9]
 
+/// One decoded sentence in ids, with its attention rows.
 public struct Translation: Equatable, Sendable {
     /// Emitted target ids, ending with </s> unless the step limit came first.
     public var tokens: [Int]

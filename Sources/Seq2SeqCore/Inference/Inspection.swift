@@ -18,6 +18,7 @@ public enum LSTMDirection: String, CaseIterable, Sendable {
 public enum LSTMQuantity: String, CaseIterable, Sendable {
     case i, f, g, o, c, h
 
+    /// The quantity's name in words, for labels.
     public var meaning: String {
         switch self {
         case .i: return "input gate"
@@ -33,15 +34,18 @@ public enum LSTMQuantity: String, CaseIterable, Sendable {
 /// One layer in one direction: "encoder layer 0 backward", "decoder layer 1".
 public struct LSTMLayerID: Hashable, Sendable, CustomStringConvertible {
     public var module: LSTMModule
+    /// Layer index from 0 (bottom).
     public var layer: Int
     public var direction: LSTMDirection
 
+    /// Layer `layer` (from 0) of `module`, in `direction` (the decoder has only `.forward`).
     public init(_ module: LSTMModule, layer: Int, _ direction: LSTMDirection = .forward) {
         self.module = module
         self.layer = layer
         self.direction = direction
     }
 
+    /// The layer in words, as labels show it: "encoder layer 0 backward", "decoder layer 1".
     public var description: String {
         switch module {
         case .encoder: return "encoder layer \(layer) \(direction.rawValue)"
@@ -52,14 +56,18 @@ public struct LSTMLayerID: Hashable, Sendable, CustomStringConvertible {
 
 /// One step of one layer: the token read at this step and every unit's i, f, g, o, c, h (each [hidden]).
 public struct LSTMStep: Equatable, Sendable {
+    /// The token the layer read at this step.
     public var token: String
+    /// Gates i f g o after σ / tanh, cell state c_t and hidden state h_t: one value per unit.
     public var i: [Float], f: [Float], g: [Float], o: [Float], c: [Float], h: [Float]
 
+    /// One step's gates and states, each [H] (or [D] in the decoder).
     public init(token: String, i: [Float], f: [Float], g: [Float], o: [Float], c: [Float], h: [Float]) {
         self.token = token
         (self.i, self.f, self.g, self.o, self.c, self.h) = (i, f, g, o, c, h)
     }
 
+    /// The vector of `quantity` at this step.
     public subscript(quantity: LSTMQuantity) -> [Float] {
         switch quantity {
         case .i: return i
@@ -76,14 +84,18 @@ public struct LSTMStep: Equatable, Sendable {
 /// (`</s>`) first; a decoder layer lists the tokens it read (`<s>`, then each emitted token but the last).
 public struct LSTMLayerTrace: Equatable, Sendable {
     public var id: LSTMLayerID
+    /// One step per token, in reading order.
     public var steps: [LSTMStep]
 
+    /// A layer's trace: one `LSTMStep` per token it read.
     public init(id: LSTMLayerID, steps: [LSTMStep]) {
         self.id = id
         self.steps = steps
     }
 
+    /// The tokens read, in order.
     public var tokens: [String] { steps.map(\.token) }
+    /// Units per step (h's size); 0 for an empty trace.
     public var units: Int { steps.first?.h.count ?? 0 }
 }
 
@@ -93,11 +105,13 @@ public struct InspectionTrace: Sendable {
     public var translation: TranslationResult
     public var layers: [LSTMLayerTrace]
 
+    /// A translation and the traces of its LSTM layers.
     public init(translation: TranslationResult, layers: [LSTMLayerTrace]) {
         self.translation = translation
         self.layers = layers
     }
 
+    /// The trace of layer `id`, or nil if it was not kept.
     public func layer(_ id: LSTMLayerID) -> LSTMLayerTrace? { layers.first { $0.id == id } }
 
     /// Whether the translation's numbers were usable (`Translation.isFinite`) and every gate and state is finite.
@@ -203,6 +217,7 @@ public enum TraceFeature: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The feature as the command line spells it: `position`, `count:TOKEN`, `remaining:TOKEN`.
     public var description: String {
         switch self {
         case .position: return "position"
@@ -230,9 +245,11 @@ public enum TraceFeature: Equatable, Sendable, CustomStringConvertible {
 public struct UnitCorrelation: Equatable, Sendable {
     public var layer: LSTMLayerID
     public var quantity: LSTMQuantity
+    /// The unit's index within the layer.
     public var unit: Int
     /// Pearson's r over every step of every sentence.
     public var correlation: Double
+    /// Steps the correlation is over.
     public var steps: Int
 }
 
@@ -240,13 +257,17 @@ public struct UnitCorrelation: Equatable, Sendable {
 /// `quantity` and `feature`, for every layer `include` accepts. Only running sums are kept (per layer and unit), never
 /// the traces, so any number of sentences takes the same memory.
 public struct UnitRanking {
+    /// What the units are compared against, per step.
     public let feature: TraceFeature
+    /// The LSTM quantity ranked (a gate or a state).
     public let quantity: LSTMQuantity
     private let include: (LSTMLayerID) -> Bool
     /// The layers `include` accepts, in the order the first trace lists them, with each unit's running correlation.
     private var layers: [(id: LSTMLayerID, units: [RunningCorrelation])] = []
+    /// Sentences added so far.
     public private(set) var sentences = 0
 
+    /// A ranking with no sentences yet; `include` picks the layers to rank.
     public init(feature: TraceFeature, quantity: LSTMQuantity, include: @escaping (LSTMLayerID) -> Bool = { _ in true }) {
         self.feature = feature
         self.quantity = quantity
@@ -306,12 +327,15 @@ public struct UnitRanking {
 /// updated by Welford's recurrence, which stays accurate where the naive Σx², Σxy lose every digit to cancellation
 /// (features and cell states far from zero, hundreds of thousands of steps).
 public struct RunningCorrelation: Equatable, Sendable {
+    /// Pairs added so far.
     public private(set) var count = 0
     private var meanX = 0.0, meanY = 0.0
     private var sxx = 0.0, syy = 0.0, sxy = 0.0
 
+    /// No pairs yet; `correlation` stays nil until two pairs that vary on both sides are added.
     public init() {}
 
+    /// Adds one pair (x, y) to the running means and co-moments.
     public mutating func add(_ x: Double, _ y: Double) {
         count += 1
         let n = Double(count)

@@ -2,6 +2,7 @@
 // that would complete an n-gram the hypothesis already contains gets probability zero (log-probability −∞) at that
 // step. Greedy and beam search both ask this rule which tokens it bans.
 
+/// The no-repeat n-gram rule (fairseq's `no_repeat_ngram_size`), shared by greedy and beam search.
 public enum NoRepeatNgram {
     /// The tokens that may not follow `tokens` (the hypothesis so far, without <s>) when no n-gram of `size` tokens
     /// may occur twice: for every earlier occurrence of its last size − 1 tokens, the token that followed it.

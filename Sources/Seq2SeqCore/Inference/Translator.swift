@@ -21,6 +21,7 @@ public struct TranslationResult: Equatable, Sendable {
 /// Translates text with a checkpoint: tokenizes, decodes greedily or with `beam` in batches of sentences of similar
 /// length, detokenizes, and keeps each sentence's attention.
 public struct Translator {
+    /// The model, its vocabularies and its tokenizer config.
     public let checkpoint: Checkpoint
     /// Sentences decoded together (they are grouped by length first, so little is spent on padding).
     public var batchSize: Int
@@ -34,12 +35,14 @@ public struct Translator {
     /// `replace_unk`), in the text and in the target tokens.
     public var replaceUnknown: Bool = false
 
+    /// A greedy translator; `batchSize` is at least 1.
     public init(checkpoint: Checkpoint, batchSize: Int = 64, maxOutputRatio: Double = 2) {
         self.checkpoint = checkpoint
         self.batchSize = max(1, batchSize)
         self.maxOutputRatio = maxOutputRatio
     }
 
+    /// The checkpoint's tokenizer, for splitting input and joining output.
     public var tokenizer: Tokenizer { checkpoint.config.tokenizer }
 
     /// The token limit for a source of `length` tokens.

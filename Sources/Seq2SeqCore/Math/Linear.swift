@@ -3,7 +3,9 @@
 
 /// The parameters of an affine map: weight `[out, in]` (PyTorch `nn.Linear` layout) and an optional bias `[1, out]`.
 public struct LinearParameters {
+    /// W [out, in].
     public var weight: Matrix
+    /// b [1, out]; nil for a layer without bias.
     public var bias: Matrix?
 }
 

@@ -7,7 +7,9 @@ import Foundation
 /// Large blocks come from `StoragePool` and return to it, so a training step reuses the previous step's memory
 /// instead of asking the kernel for fresh pages, each of which it would fault in and zero.
 public final class FloatStorage: @unchecked Sendable {
+    /// Start of the allocation.
     public let base: UnsafeMutablePointer<Float>
+    /// Floats in the allocation.
     public let count: Int
     private let pooledCapacity: Int?
 
@@ -29,6 +31,7 @@ public final class FloatStorage: @unchecked Sendable {
         if let pooledCapacity { StoragePool.shared.give(base, capacity: pooledCapacity) } else { base.deallocate() }
     }
 
+    /// The whole allocation as a buffer.
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
 
     /// A copy of `count` floats starting at `offset`.
@@ -118,7 +121,9 @@ final class StoragePool: @unchecked Sendable {
 /// see each other's writes. That is how the parameter table hands out named tensors of one flat block, and how
 /// `[embedding ; context]` is written in place through two column views. `clone()` copies the numbers.
 public struct Matrix: @unchecked Sendable {
+    /// The allocation this view reads and writes.
     public let storage: FloatStorage
+    /// Index in `storage` of element (0, 0).
     public let offset: Int
     public let rows: Int
     public let cols: Int
@@ -163,10 +168,14 @@ public struct Matrix: @unchecked Sendable {
         }
     }
 
+    /// Address of element (0, 0).
     public var pointer: UnsafeMutablePointer<Float> { storage.base + offset }
+    /// rows · cols.
     public var count: Int { rows * cols }
+    /// Whether the elements are one run of `count` floats (no gaps between rows).
     public var isContiguous: Bool { stride == cols || rows <= 1 }
 
+    /// Element (row, col); out of bounds is checked only in debug builds.
     public subscript(row: Int, col: Int) -> Float {
         get {
             assert(row >= 0 && row < rows && col >= 0 && col < cols, "Matrix index out of bounds")
@@ -200,6 +209,7 @@ public struct Matrix: @unchecked Sendable {
     /// Time step `t` of a time-major `[T·B, X]` sequence: rows t·B ..< (t+1)·B.
     public func timeStep(_ t: Int, batchSize: Int) -> Matrix { rows(t * batchSize ..< (t + 1) * batchSize) }
 
+    /// Sets every element of the view to `value`.
     public func fill(_ value: Float) {
         for r in 0..<rows { row(r).update(repeating: value, count: cols) }
     }

@@ -11,6 +11,7 @@ import Glibc
 import Darwin
 #endif
 
+/// Runs loop bodies on a fixed number of threads; the one place the library starts threads.
 public final class WorkerPool: @unchecked Sendable {
     /// The process's pool; `seq2seq --threads N` sets its size.
     public static let shared = WorkerPool()

@@ -6,10 +6,13 @@ import Foundation
 
 /// SplitMix64 (Steele, Lea, Flood 2014): 64 bits of state, one add and a mix per number.
 public struct SplitMix64: RandomNumberGenerator, Codable, Equatable, Sendable {
+    /// The whole generator state: saved and restored to resume a random sequence.
     public var state: UInt64
 
+    /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) { state = seed }
 
+    /// The next 64 random bits (advance the state, then mix it).
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

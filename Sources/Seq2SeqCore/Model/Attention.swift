@@ -4,6 +4,7 @@
 
 import Foundation
 
+/// Views into the parameter block for the attention's three projections (SPEC §2).
 public struct AttentionParameters {
     public var key: LinearParameters      // [A, 2H], [A]
     public var query: LinearParameters    // [A, D], no bias

@@ -27,7 +27,9 @@ public func bridgeBackward(dInitial: Matrix, initial h0: Matrix, final: Matrix, 
 
 /// The recurrent state of all decoder layers: hidden[k], cell[k] are [B, D].
 public struct DecoderState {
+    /// h of each layer, bottom first: M matrices [B, D].
     public var hidden: [Matrix]
+    /// c of each layer, bottom first: M matrices [B, D].
     public var cell: [Matrix]
 
     /// Every layer starts with h = h_0 (from the bridge) and c = 0.
@@ -45,14 +47,18 @@ public struct DecoderState {
     public var top: Matrix { hidden[hidden.count - 1] }
 }
 
+/// What one decoder step's forward keeps for its backward: attention, layer inputs and masks, gates, states.
 public struct DecoderStepCache {
+    /// The step's scores, α row and context.
     public let attention: AttentionStep
     public let layerInputs: [Matrix]?    // what each layer read; only the backward reads them, so decoding keeps none.
                                          // k = 0: x_t = [emb(y_{t-1}) ; context_t] [B, E+2H]; k > 0: h_t of layer
                                          // k−1 after dropout [B, D]
     public let layerMasks: [Matrix?]     // dropout masks of the inputs of layers k > 0 (index 0 unused: nil)
     public let gates: [Matrix]           // [B, 4D] per layer: i, f, g, o after σ / tanh
+    /// The states the step started from.
     public let previous: DecoderState
+    /// The states the step produced.
     public let next: DecoderState
 }
 
@@ -176,8 +182,10 @@ public func decoderStepBackward(dHidden: inout [Matrix], dCell: inout [Matrix], 
 
 // MARK: - Readout and generator
 
+/// The readout's forward record for N rows at once: its input, dropout mask, output o_t and logits.
 public struct ReadoutCache {
     public let input: Matrix        // [s_t ; context_t] [N, D+2H], after dropout
+    /// The dropout mask applied to `input` (nil when dropout is off).
     public let inputMask: Matrix?
     public let output: Matrix       // o_t = tanh(W_readout input + b_readout) [N, D]
     public let logits: Matrix       // W_generator o_t + b_generator [N, Vt]
@@ -211,10 +219,13 @@ public func readoutBackward(dLogits: Matrix, cache: ReadoutCache, _ p: ModelPara
 
 // MARK: - Teacher forcing: the unrolled decoder
 
+/// The unrolled decoder's forward record over all Ty steps of a batch, consumed by its backward.
 public struct DecoderCache {
     public let initial: Matrix          // h_0 [B, D] from the bridge
     public let embedded: Matrix         // emb(<s> y1 .. yn) [Ty·B, E], after dropout
+    /// The dropout mask applied to `embedded` (nil when dropout is off).
     public let embeddingMask: Matrix?
+    /// One cache per decoder step, Ty in all.
     public let steps: [DecoderStepCache]
     public let readout: ReadoutCache    // over all Ty·B rows at once
 }

@@ -3,9 +3,12 @@
 
 /// Draws dropout masks from a seeded generator; `rate` 0 means dropout is off (no mask, no random draw).
 public struct Dropout {
+    /// p: the probability a unit is zeroed.
     public let rate: Float
+    /// The generator the masks are drawn from; part of the resume state.
     public var rng: SplitMix64
 
+    /// Dropout with probability `rate` of zeroing a unit, drawing masks from `rng`.
     public init(rate: Float, rng: SplitMix64) {
         self.rate = rate
         self.rng = rng

@@ -11,7 +11,9 @@ public struct EncoderLayerCache {
     public let backward: LSTMCache    // left to right over `input` reversed within each length
 }
 
+/// The encoder's forward record: every layer's cache, the top outputs H and the final states for the bridge.
 public struct EncoderCache {
+    /// One cache per layer, bottom first: L in all.
     public let layers: [EncoderLayerCache]
     public let outputs: Matrix        // H [Ts·B, 2H]: the top layer's [fwd_j ; bwd_j], exactly 0 at padding
     public let final: Matrix          // e [B, 2H] = [fwd_{len-1} ; bwd_0] of the top layer

@@ -111,6 +111,7 @@ public struct LSTMCache {
 
     /// The rows that took part in step t.
     public func activity(step t: Int) -> RowActivity { .within(lengths: lengths, step: t) }
+    /// T: steps the layer ran.
     public var steps: Int { states.rows / batchSize - 1 }
     /// h after each sentence's last real token (carried unchanged through its padding): [B, h].
     public var finalHidden: Matrix { states.timeStep(steps, batchSize: batchSize) }

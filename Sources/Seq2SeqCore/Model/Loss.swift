@@ -5,6 +5,7 @@
 
 import Foundation
 
+/// The loss's forward record, consumed by its backward to give dlogits.
 public struct CrossEntropyCache {
     public let logProbabilities: Matrix   // log softmax(logits) [N, Vt]
     public let targets: [Int]             // [N]; <pad> rows do not count

@@ -12,20 +12,26 @@ public enum ParameterInit: Equatable, Sendable {
 
 /// One named tensor of the table.
 public struct ParameterInfo: Equatable, Sendable {
+    /// The SPEC / PyTorch name, e.g. `encoder.weight_ih_l0`.
     public let name: String
+    /// PyTorch shape, row-major.
     public let shape: [Int]
     /// Where the tensor starts in the flat block.
     public let offset: Int
+    /// How a new model fills the tensor.
     public let initializer: ParameterInit
+    /// Floats in the tensor.
     public var count: Int { shape.reduce(1, *) }
 }
 
 /// All tensors of a model in SPEC §2 order (PyTorch's `state_dict` order inside each LSTM).
 public struct ParameterTable: Equatable, Sendable {
+    /// Every tensor, in SPEC §2 order, back to back in the block.
     public let entries: [ParameterInfo]
     /// Floats in the whole block.
     public let count: Int
 
+    /// The table of every tensor of a model of size `c`, with its offset in the flat block.
     public init(config c: ModelConfig) {
         var entries: [ParameterInfo] = []
         var offset = 0
@@ -66,6 +72,7 @@ public struct ParameterTable: Equatable, Sendable {
         self.count = offset
     }
 
+    /// The entry of the tensor called `name`, or nil.
     public func info(named name: String) -> ParameterInfo? { entries.first { $0.name == name } }
 
     /// The tensor as a matrix view of `storage`: `[rows, cols]` for 2-D shapes, `[1, n]` for biases.
@@ -81,13 +88,17 @@ public struct LSTMParameters {
     public var weightHH: Matrix   // [4h, h]
     public var biasIH: Matrix     // [1, 4h]
     public var biasHH: Matrix     // [1, 4h]
+    /// h, the layer's hidden size.
     public var hiddenSize: Int { weightHH.cols }
+    /// The width of the layer's input x.
     public var inputSize: Int { weightIH.cols }
 }
 
 /// Named views of every tensor of one flat block: the model's weights, or (same layout) their gradients.
 public struct ModelParameters {
+    /// The layout the views follow.
     public let table: ParameterTable
+    /// The flat block of `table.count` floats the views point into.
     public let storage: FloatStorage
     public let sourceEmbedding: Matrix          // [Vs, E]
     public let targetEmbedding: Matrix          // [Vt, E]

@@ -5,6 +5,7 @@
 
 import Foundation
 
+/// Writes an attention matrix as JSON, CSV or text: rows are target tokens, columns source tokens incl. </s>.
 public enum AttentionExport {
     // MARK: - JSON (SPEC §3)
 

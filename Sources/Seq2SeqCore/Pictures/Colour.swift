@@ -10,6 +10,7 @@ public struct RGB: Equatable, Sendable {
     public var green: UInt8
     public var blue: UInt8
 
+    /// A colour from its three 8-bit channels.
     public init(_ red: UInt8, _ green: UInt8, _ blue: UInt8) {
         self.red = red
         self.green = green
@@ -54,10 +55,14 @@ public struct RGB: Equatable, Sendable {
 /// Values in `lower ... upper` to colours, by linear interpolation between evenly spaced anchor colours.
 /// Values outside the range take the end colours.
 public struct ColourScale: Equatable, Sendable {
+    /// Colours at evenly spaced points from `lower` to `upper`.
     public let anchors: [RGB]
+    /// The value drawn in the first anchor's colour.
     public let lower: Double
+    /// The value drawn in the last anchor's colour.
     public let upper: Double
 
+    /// A scale from `lower` to `upper` through evenly spaced `anchors` (at least two).
     public init(anchors: [RGB], lower: Double, upper: Double) {
         precondition(anchors.count >= 2 && lower < upper, "a colour scale needs two anchors and lower < upper")
         self.anchors = anchors
@@ -88,6 +93,7 @@ public struct ColourScale: Equatable, Sendable {
         return min(1, max(0, (value - lower) / (upper - lower)))
     }
 
+    /// The colour of `value`, interpolated linearly between anchors; values outside the range are clamped.
     public func colour(_ value: Double) -> RGB {
         let position = fraction(value) * Double(anchors.count - 1)
         let k = min(anchors.count - 2, Int(position))
@@ -147,5 +153,6 @@ public enum TerminalColour {
         return "\u{1B}[38;5;\(foreground);48;5;\(colour.xterm256)m" + text + reset
     }
 
+    /// The escape sequence that restores the terminal's default colours.
     public static let reset = "\u{1B}[0m"
 }

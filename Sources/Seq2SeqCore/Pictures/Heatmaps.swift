@@ -12,15 +12,19 @@ public struct HeatmapPanel: SVGPanel {
     public var columnLabels: [String]
     /// rows × columns.
     public var values: [[Float]]
+    /// Maps a value to its cell colour.
     public var scale: ColourScale
     public var legendTitle: String
+    /// Width of a cell in SVG user units.
     public var cellWidth: Double
+    /// Height of a cell in SVG user units.
     public var cellHeight: Double
     /// Label every this many rows (1: all), for tall matrices such as 128 units.
     public var rowLabelEvery: Int
     /// One `<title>` per cell with its value (large matrices leave them out to stay small).
     public var tooltips: Bool
 
+    /// A heat map of `values` [rows, columns]; every row must have one value per column label.
     public init(title: String? = nil, rowLabels: [String], columnLabels: [String], values: [[Float]], scale: ColourScale,
                 legendTitle: String, cellWidth: Double = 18, cellHeight: Double = 18, rowLabelEvery: Int = 1,
                 tooltips: Bool = true) {
@@ -55,11 +59,14 @@ public struct HeatmapPanel: SVGPanel {
     var legend: ColourLegend { ColourLegend(scale: scale, title: legendTitle, barHeight: max(matrixHeight, Self.minimumBarHeight)) }
     var legendWidth: Double { 16 + legend.width }
 
+    /// The panel's width: labels, cells and legend.
     public var width: Double {
         max(rowLabelWidth + matrixWidth + legendWidth, SVGWriter.textWidth(title ?? "", size: Self.titleSize))
     }
+    /// The panel's height: title, column labels and the taller of matrix and legend.
     public var height: Double { titleHeight + columnLabelHeight + max(matrixHeight, legend.barHeight) }
 
+    /// Draws the title, labels, cells and legend with the top left corner at (x, y).
     public func draw(into svg: inout SVGWriter, x: Double, y: Double) {
         typealias W = SVGWriter
         if let title { svg.text(title, x: x, y: y + 13, size: Self.titleSize, bold: true) }
@@ -143,10 +150,12 @@ struct ColourLegend {
 /// drawn as `SVGWriter.tokenLabel` gives them.
 public struct TokenStripPanel: SVGPanel {
     public var title: String?
+    /// Each line's tokens with the value that colours them.
     public var lines: [[(token: String, value: Float)]]
     public var scale: ColourScale
     public var legendTitle: String
 
+    /// Lines of tokens, each token's background coloured by its value.
     public init(title: String? = nil, lines: [[(token: String, value: Float)]], scale: ColourScale, legendTitle: String) {
         self.title = title
         self.lines = lines.map { $0.map { (token: SVGWriter.tokenLabel($0.token), value: $0.value) } }
@@ -163,9 +172,12 @@ public struct TokenStripPanel: SVGPanel {
     var textHeight: Double { Double(lines.count) * (Self.boxHeight + Self.lineGap) }
     var legend: ColourLegend { ColourLegend(scale: scale, title: legendTitle, barHeight: max(textHeight - Self.lineGap, 100)) }
 
+    /// The panel's width: the longest line and the legend, or the title if wider.
     public var width: Double { max(textWidth + 20 + legend.width, SVGWriter.textWidth(title ?? "", size: 12)) }
+    /// The panel's height: title and the taller of text and legend.
     public var height: Double { titleHeight + 18 + max(textHeight, legend.barHeight) }
 
+    /// Draws the title, the coloured tokens and the legend with the top left corner at (x, y).
     public func draw(into svg: inout SVGWriter, x: Double, y: Double) {
         typealias W = SVGWriter
         if let title { svg.text(title, x: x, y: y + 13, size: 12, bold: true) }

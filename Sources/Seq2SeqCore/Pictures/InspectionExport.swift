@@ -4,6 +4,7 @@
 
 import Foundation
 
+/// Pictures and tables of an LSTM inspection: gate and state heat maps, unit rankings.
 public enum InspectionExport {
     /// The colour scale a quantity is drawn with: gates i f o in [0, 1] on viridis; g and h in [−1, 1] and the cell
     /// state c (unbounded) on the diverging RdBu, c's range widened to cover `largest` |c| (see `divergingCovering`).

@@ -4,6 +4,7 @@
 
 import Foundation
 
+/// Reads a training's validation log and draws its loss and score curves.
 public enum LearningCurves {
     /// Every record of a log; blank lines are skipped, anything else that is not a record is an error naming its line.
     public static func read(path: String) throws -> [ValidationRecord] {

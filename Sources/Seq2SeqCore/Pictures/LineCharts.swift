@@ -8,8 +8,10 @@ public struct LineSeries {
     public var name: String
     public var points: [(x: Double, y: Double)]
     public var colour: RGB
+    /// Draw the line dashed (e.g. to tell a dev curve from a training one).
     public var dashed: Bool
 
+    /// One named line of (x, y) points.
     public init(name: String, points: [(x: Double, y: Double)], colour: RGB, dashed: Bool = false) {
         self.name = name
         self.points = points
@@ -31,10 +33,14 @@ public struct LineChartPanel: SVGPanel {
     public var series: [LineSeries]
     /// nil: from the data.
     public var yRange: ClosedRange<Double>?
+    /// A vertical line at x with a label (e.g. the best step); nil for none.
     public var marker: (x: Double, label: String)?
+    /// Width of the plotting area, axes and labels excluded.
     public var plotWidth: Double
+    /// Height of the plotting area, axes and labels excluded.
     public var plotHeight: Double
 
+    /// A chart of `series`; `yRange` fixes the y axis, otherwise it fits the data.
     public init(title: String, xLabel: String, yLabel: String, series: [LineSeries], yRange: ClosedRange<Double>? = nil,
                 marker: (x: Double, label: String)? = nil, plotWidth: Double = 640, plotHeight: Double = 220) {
         self.title = title
@@ -49,7 +55,9 @@ public struct LineChartPanel: SVGPanel {
 
     static let left = 64.0, top = 40.0, bottom = 40.0, right = 12.0
 
+    /// The chart's width, margins included.
     public var width: Double { Self.left + plotWidth + Self.right }
+    /// The chart's height, margins included.
     public var height: Double { Self.top + plotHeight + Self.bottom }
 
     var finitePoints: [(x: Double, y: Double)] { series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite } }
@@ -67,6 +75,7 @@ public struct LineChartPanel: SVGPanel {
         return niceTicks(low >= 0 && low < (high - low) ? 0 : low, high)
     }
 
+    /// Draws axes, ticks, lines, legend and marker with the top left corner at (x, y).
     public func draw(into svg: inout SVGWriter, x: Double, y: Double) {
         typealias W = SVGWriter
         let plotLeft = x + Self.left, plotTop = y + Self.top

@@ -7,10 +7,12 @@ import Foundation
 
 /// SVG being written: elements appended in drawing order, every text and attribute value escaped.
 public struct SVGWriter {
+    /// The elements written so far; the `<svg>` element and its `<defs>` wrap them on output.
     public private(set) var body = ""
     private var definitions = ""
     private var nextIdentifier = 0
 
+    /// An empty drawing.
     public init() {}
 
     /// Text for element content or an attribute value: `& < > " '` escaped; characters XML 1.0 does not allow
@@ -58,10 +60,12 @@ public struct SVGWriter {
         definitions += Self.tag(name, attributes, content: content) + "\n"
     }
 
+    /// Opens element `name` with `attributes` (values escaped); close it with `close(_:)`.
     public mutating func open(_ name: String, _ attributes: [(String, String)]) {
         body += "<" + name + Self.attributeText(attributes) + ">\n"
     }
 
+    /// Closes the element opened last with `open(_:_:)`.
     public mutating func close(_ name: String) { body += "</\(name)>\n" }
 
     /// `<text>`: `anchor` is start, middle or end; `rotation` in degrees about (x, y).
@@ -138,9 +142,11 @@ public protocol SVGPanel {
 
 /// Panels under a title: each section a heading and a row of panels side by side; sections stacked downwards.
 public struct SVGSheet {
+    /// One row of panels under an optional heading.
     public struct Section {
         public var heading: String?
         public var panels: [any SVGPanel]
+        /// A section of `panels`, side by side.
         public init(heading: String? = nil, panels: [any SVGPanel]) {
             self.heading = heading
             self.panels = panels
@@ -151,6 +157,7 @@ public struct SVGSheet {
     public var subtitle: String?
     public var sections: [Section]
 
+    /// A sheet of `sections` under `title`.
     public init(title: String, subtitle: String? = nil, sections: [Section]) {
         self.title = title
         self.subtitle = subtitle
@@ -159,6 +166,7 @@ public struct SVGSheet {
 
     static let margin = 16.0, panelGap = 28.0, sectionGap = 22.0, headingHeight = 22.0
 
+    /// The whole sheet as an SVG document, sized to fit its sections.
     public func render() -> String {
         var svg = SVGWriter()
         let m = Self.margin

@@ -3,12 +3,18 @@
 
 import Foundation
 
+/// Adam's hyperparameters, with PyTorch's defaults.
 public struct AdamOptions: Codable, Equatable, Sendable {
+    /// Step size η.
     public var learningRate: Float
+    /// Decay of the first moment m.
     public var beta1: Float
+    /// Decay of the second moment v.
     public var beta2: Float
+    /// Added to √v̂ so the update never divides by zero.
     public var epsilon: Float
 
+    /// Options with PyTorch's defaults unless given.
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -22,8 +28,10 @@ public struct Adam {
     public var options: AdamOptions
     public let firstMoment: FloatStorage     // m
     public let secondMoment: FloatStorage    // v
+    /// Updates applied so far; the bias correction uses it.
     public private(set) var step: Int
 
+    /// Zero moments for a block of `parameterCount` floats, at step 0.
     public init(parameterCount: Int, options: AdamOptions) {
         self.options = options
         firstMoment = FloatStorage(count: parameterCount)

@@ -8,10 +8,12 @@ import Glibc
 import Darwin
 #endif
 
+/// A model size and batch shape that `bench` times.
 public struct BenchmarkConfig: Sendable {
     public var name: String
     public var model: ModelConfig
     public var batchSize: Int
+    /// Source and target lengths of the random sentences, drawn uniformly.
     public var lengths: ClosedRange<Int>
 
     /// E 64, H 128, L 2, D 128, M 1, A 128, vocabularies of 54, batch 64, lengths 1–25 (the reverse task).
@@ -33,6 +35,7 @@ public struct BenchmarkConfig: Sendable {
 /// costs three times this (forward; backward's input gradients; backward's weight gradients) and every
 /// multiply-add is two floating-point operations.
 public enum FlopCount {
+    /// The formula `forwardMultiplyAdds` computes, in SPEC letters, as `bench` prints it.
     public static let formula = """
         forward multiply-adds of a batch, summed over its sentences (S source tokens incl. </s>, T target steps):
           encoder   Σ_layers 2·S·4H·(I_k + H)        I_0 = E, I_k = 2H
@@ -42,6 +45,7 @@ public enum FlopCount {
         training is timed after \(Benchmark.warmUpSteps) untimed steps, which allocate the buffers later steps reuse
         """
 
+    /// Multiply-adds of one sentence's forward pass by `formula`; S and T as there.
     public static func forwardMultiplyAdds(_ c: ModelConfig, sourceLength S: Int, targetLength T: Int) -> Double {
         let (E, H, D, A, M) = (Double(c.embeddingSize), Double(c.encoderHiddenSize), Double(c.decoderHiddenSize),
                                Double(c.attentionSize), Double(c.decoderLayers))
@@ -54,17 +58,25 @@ public enum FlopCount {
     }
 }
 
+/// One configuration's timings, as `bench` prints them in JSON.
 public struct BenchmarkResult: Codable, Sendable {
+    /// `BenchmarkConfig.name` of the configuration timed.
     public var config: String
     public var threads: Int
+    /// Timed training steps.
     public var trainingSteps: Int
+    /// Training throughput with length-bucketed batches.
     public var trainingTargetTokensPerSecond: Double
+    /// Training FLOPs per second by `FlopCount`, in billions.
     public var trainingGFLOPS: Double
     /// The same with batches of random lengths (each padded to its longest sentence), for comparison.
     public var trainingUnsortedTargetTokensPerSecond: Double
     public var trainingUnsortedGFLOPS: Double
+    /// Greedy translation one sentence at a time.
     public var translationSentencesPerSecondSingle: Double
+    /// Greedy translation in batches of similar length.
     public var translationSentencesPerSecondBatched: Double
+    /// The process's peak resident memory, in MB.
     public var peakMemoryMB: Double
     /// C = A·B alone at 256 × 256 × 256.
     public var matrixProductGFLOPS: Double
@@ -83,6 +95,7 @@ public struct BenchmarkResult: Codable, Sendable {
     }
 }
 
+/// Timed training and translation runs on random data (`seq2seq bench`).
 public enum Benchmark {
     /// Sentences drawn at a time for batched translation: the chunk `seq2seq translate` reads before sorting it.
     static let chunkSize = 1024
@@ -214,10 +227,13 @@ public enum Benchmark {
     /// One product shape of a training step, timed alone (`bench --verbose`).
     public struct ProductShape: Sendable {
         public var name: String
+        /// C [n, m] = A [n, k] · B [k, m].
         public var n: Int, k: Int, m: Int
+        /// Whether A and B are stored transposed.
         public var transposeA: Bool, transposeB: Bool
         /// B is a weight matrix, packed once per step (as in training) rather than per product.
         public var packedWeight: Bool
+        /// Measured rate, in billions of FLOPs per second.
         public var gflops: Double = 0
     }
 

@@ -13,10 +13,14 @@ import Darwin
 /// What a run trained and validated on: the pairs of each split and a fingerprint of their text, stored in the resume
 /// state so that `--resume` refuses another corpus instead of silently training on it.
 public struct CorpusFingerprint: Codable, Equatable, Sendable {
+    /// One split's fingerprint: its pair count and a hash of every pair.
     public struct Split: Codable, Equatable, Sendable {
+        /// Pairs in the split.
         public var pairs: Int
+        /// The FNV-1a hash of every pair's source and target, in order.
         public var fingerprint: String
 
+        /// Hashes `pairs` in order.
         public init(_ pairs: [SentencePair]) {
             var hash = FNV1a64()
             for pair in pairs {
@@ -33,6 +37,7 @@ public struct CorpusFingerprint: Codable, Equatable, Sendable {
     public var train: Split
     public var dev: Split
 
+    /// Fingerprints of the train and dev splits.
     public init(train: [SentencePair], dev: [SentencePair]) {
         self.train = Split(train)
         self.dev = Split(dev)
@@ -164,6 +169,7 @@ func processIsAlive(_ pid: Int32) -> Bool {
 /// An exclusive lock on `TrainingPaths.lock` (flock(2), so the system releases it when the holder dies: a lock file
 /// left by a killed run is simply taken over). It holds the owner's process id for the message a second run gets.
 public final class TrainingLock {
+    /// The lock file.
     public let path: String
     private var descriptor: Int32
 

@@ -11,6 +11,7 @@ public struct PlateauCounters: Equatable, Sendable {
     /// Validations without improvement since the best one (what early stopping counts; a decay does not reset it).
     public var sinceBest: Int = 0
 
+    /// Counters starting at the given values (0 for a new run).
     public init(plateau: Int = 0, sinceBest: Int = 0) {
         self.plateau = plateau
         self.sinceBest = sinceBest
@@ -41,9 +42,12 @@ public struct PlateauCounters: Equatable, Sendable {
 /// One checkpoint kept among the N best: the step it was saved at (its file is `TrainingPaths.kept(step:)`) and its
 /// dev score.
 public struct KeptCheckpoint: Codable, Equatable, Sendable {
+    /// The step whose weights the file holds.
     public var step: Int
+    /// Its dev score, which ranks it.
     public var score: ValidationScore
 
+    /// A kept checkpoint: the step it was written at and its validation score.
     public init(step: Int, score: ValidationScore) {
         self.step = step
         self.score = score
@@ -53,8 +57,10 @@ public struct KeptCheckpoint: Codable, Equatable, Sendable {
 /// The best validations' checkpoints on disk, best first; of equal scores the earlier one ranks first (a later
 /// validation must be strictly better to take its place, as for the best checkpoint).
 public struct BestCheckpoints: Equatable, Sendable {
+    /// The kept checkpoints, best first.
     public private(set) var kept: [KeptCheckpoint]
 
+    /// A list starting from `kept` (empty for a new run).
     public init(kept: [KeptCheckpoint] = []) { self.kept = kept }
 
     /// Ranks a new validation among the kept ones and keeps at most `limit`. Returns whether the new one is kept (its

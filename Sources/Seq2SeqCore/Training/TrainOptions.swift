@@ -5,20 +5,29 @@ import Foundation
 
 /// Every training hyperparameter that is not a model size (those are in ModelConfig).
 public struct TrainOptions: Codable, Equatable, Sendable {
+    /// Sentence pairs per training step: B.
     public var batchSize: Int = 64
+    /// Adam's starting learning rate.
     public var learningRate: Float = 1e-3
+    /// Passes over the training set.
     public var epochs: Int = 10
     /// Stop after this many steps even if epochs remain.
     public var maxSteps: Int? = nil
+    /// ε of the label-smoothed loss; 0 gives plain cross-entropy.
     public var labelSmoothing: Float = 0
+    /// Gradients are scaled down to this global norm when longer.
     public var clipNorm: Float = 1
+    /// Seeds the dev split, initialisation, data order and dropout: the same seed gives the same run.
     public var seed: UInt64 = 1
     /// Validate (and maybe save) every this many steps, and at the end.
     public var validateEvery: Int = 500
     /// Training pairs with more tokens than this on either side are skipped (and counted).
     public var maxLength: Int = 100
+    /// Tokens seen fewer times in the training set become <unk>.
     public var minCount: Int = 1
+    /// Most tokens per vocabulary, specials included; nil for no limit.
     public var maxVocabulary: Int? = nil
+    /// Threads the kernels share (`WorkerPool`).
     public var threads: Int = 1
     /// Stop when this many steps in a row had a non-finite loss or gradient (each is skipped, not applied).
     public var maxNonFiniteSteps: Int = 10
@@ -34,6 +43,7 @@ public struct TrainOptions: Codable, Equatable, Sendable {
     /// best checkpoint alone (and no such files).
     public var keepBest: Int = 1
 
+    /// The defaults of `seq2seq train`.
     public init() {}
 
     enum CodingKeys: String, CodingKey {

@@ -6,13 +6,19 @@ import Foundation
 
 /// Where training stands between validations, as `train` prints it.
 public struct ProgressReport: Sendable {
+    /// The epoch being trained, from 1.
     public var epoch: Int
+    /// Steps taken so far.
     public var step: Int
+    /// Steps the run will take in all.
     public var totalSteps: Int
     /// Mean training loss per target token since the last report.
     public var loss: Double
+    /// Training throughput since the last report.
     public var targetTokensPerSecond: Double
+    /// Training time so far, over every resumed part of the run.
     public var elapsedSeconds: Double
+    /// Estimated seconds to the end of the run at the current speed.
     public var etaSeconds: Double
     /// Adam's current learning rate (it changes only when it decays on a plateau).
     public var learningRate: Float
@@ -48,6 +54,7 @@ public enum TrainingEnd: Sendable {
 public final class Trainer {
     /// Everything a resumed run needs; the loop (`TrainingRun`) advances it.
     public internal(set) var state: TrainingState
+    /// Where the checkpoint, resume state and log are written.
     public let paths: TrainingPaths
     /// The corpus made ready: split, tokenized within the length limit, encoded.
     let data: TrainingData
@@ -182,6 +189,7 @@ public final class Trainer {
 
     var batchesPerEpoch: Int { data.batchesPerEpoch(batchSize: state.options.batchSize) }
 
+    /// Steps of the whole run: `epochs` passes over the data, capped by `maxSteps`.
     public var totalSteps: Int {
         let planned = state.options.epochs * batchesPerEpoch
         return min(planned, state.options.maxSteps ?? planned)

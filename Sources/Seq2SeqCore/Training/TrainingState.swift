@@ -8,21 +8,30 @@ import Foundation
 /// Where a run keeps its files: the best checkpoint, the resume state and the validation log side by side, and with
 /// `--keep-best N` the N best checkpoints named by their step (model.safetensors → model-step1500.safetensors).
 public struct TrainingPaths: Sendable {
+    /// The best checkpoint's path; the other paths are named after it.
     public let checkpoint: String
+    /// The resume state file.
     public var state: String { stem + ".state.safetensors" }
+    /// The JSON-lines validation log.
     public var log: String { stem + ".log.jsonl" }
+    /// The path of the checkpoint kept for `step` by `--keep-best`.
     public func kept(step: Int) -> String { stem + "-step\(step).safetensors" }
     private var stem: String { checkpoint.hasSuffix(".safetensors") ? String(checkpoint.dropLast(".safetensors".count)) : checkpoint }
 
+    /// Paths beside the best checkpoint at `checkpoint`.
     public init(checkpoint: String) { self.checkpoint = checkpoint }
 }
 
 /// A comparable "how good" of one validation: dev BLEU first, then exact match, then lower loss.
 public struct ValidationScore: Codable, Equatable, Sendable, Comparable {
+    /// Dev BLEU, 0–100.
     public var bleu: Double
+    /// Dev exact match, in percent.
     public var exactMatch: Double
+    /// Dev loss per target token.
     public var loss: Double
 
+    /// Lower BLEU, then lower exact match, then higher loss ranks lower.
     public static func < (a: ValidationScore, b: ValidationScore) -> Bool {
         (a.bleu, a.exactMatch, -a.loss) < (b.bleu, b.exactMatch, -b.loss)
     }
@@ -35,13 +44,19 @@ public struct ValidationScore: Codable, Equatable, Sendable, Comparable {
 
 /// Where training stands, stored as JSON in the state file.
 public struct TrainingProgress: Codable, Equatable, Sendable {
+    /// Steps taken so far.
     public var step: Int
+    /// The epoch being trained, counted from 0.
     public var epoch: Int
     /// Batches of `epoch` already trained on (its order is recomputed from the seed).
     public var batchInEpoch: Int
+    /// The dropout generator's state, so a resumed run draws the same masks.
     public var dropoutState: UInt64
+    /// The best validation so far; nil before the first.
     public var best: ValidationScore?
+    /// The step of `best`, whose weights are in the checkpoint.
     public var bestStep: Int
+    /// Training time so far, over every resumed part of the run.
     public var trainingSeconds: Double
     /// Steps whose loss or gradient was not finite, skipped without an update.
     public var skippedSteps: Int = 0
@@ -81,6 +96,7 @@ extension TrainingProgress {
         bestCheckpoints = BestCheckpoints(kept: try c.decodeIfPresent([KeptCheckpoint].self, forKey: .kept) ?? [])
     }
 
+    /// Encodes every field; `best` is left out while there is none.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(step, forKey: .step)
@@ -97,6 +113,7 @@ extension TrainingProgress {
     }
 }
 
+/// What `train --resume` needs beyond the checkpoint: options, progress, Adam's moments, corpus fingerprint.
 public struct TrainingState {
     /// Version 2 carries a checksum of everything in the file and the corpus fingerprint; version 1 files (from before
     /// them) still resume, with every field range-checked but nothing to compare them against.
@@ -107,12 +124,16 @@ public struct TrainingState {
 
     /// The current (not the best) weights with their config and vocabularies.
     public var checkpoint: Checkpoint
+    /// The run's options, as given when it started.
     public var options: TrainOptions
+    /// Where the run stands.
     public var progress: TrainingProgress
+    /// The optimizer's moments and step count.
     public var adam: Adam
     /// The corpus the run trains and validates on; nil in version 1 files.
     public var corpus: CorpusFingerprint?
 
+    /// The state of a run at a validation.
     public init(checkpoint: Checkpoint, options: TrainOptions, progress: TrainingProgress, adam: Adam,
                 corpus: CorpusFingerprint? = nil) {
         self.checkpoint = checkpoint
@@ -122,6 +143,7 @@ public struct TrainingState {
         self.corpus = corpus
     }
 
+    /// Writes the state atomically as a safetensors file at `path`: weights, moments, metadata, checksum.
     public func save(to path: String) throws {
         var file = try checkpoint.safeTensorsFile()
         let table = checkpoint.model.parameters.table
@@ -158,6 +180,7 @@ public struct TrainingState {
         return hash.text
     }
 
+    /// Reads and checks a state written by `save` (or a version 1 file).
     public static func load(path: String) throws -> TrainingState {
         func invalid(_ reason: String) -> Seq2SeqError { .invalidCheckpoint(path: path, reason: reason) }
         var file = try SafeTensors.read(path: path)

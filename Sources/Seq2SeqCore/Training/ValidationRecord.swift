@@ -5,11 +5,17 @@ import Foundation
 
 /// One validation, as written to the JSON-lines log.
 public struct ValidationRecord: Codable, Equatable, Sendable {
+    /// The step validated.
     public var step: Int
+    /// The epoch training was in, counted from 0.
     public var epoch: Int
+    /// Mean training loss per target token since the previous validation.
     public var trainLoss: Double
+    /// The dev set's scores at this step.
     public var dev: EvaluationReport
+    /// Whether this validation is the best so far (and so is in the checkpoint).
     public var isBest: Bool
+    /// Training time at this validation.
     public var elapsedSeconds: Double
     /// Adam's learning rate from this validation on (lower than the previous record's when it decayed here).
     /// Logs written before the schedule existed have none of the last three fields.
@@ -48,6 +54,7 @@ extension ValidationRecord {
         validationsSinceBest = try c.decodeIfPresent(Int.self, forKey: .validationsSinceBest)
     }
 
+    /// Encodes one log line; a non-finite `train_loss` is written as null and named in `non_finite`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(step, forKey: .step)
