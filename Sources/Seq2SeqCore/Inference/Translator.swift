@@ -121,10 +121,10 @@ public struct Translator {
         }
     }
 
-    /// Source text → its tokens and their ids.
-    /// A source sentence's tokens and their ids in the source vocabulary (unknown tokens get `<unk>`'s id).
+    /// A source sentence's tokens (normalised first: `Tokenizer.tokenizeSource`) and their ids in the source
+    /// vocabulary (unknown tokens get `<unk>`'s id).
     public func encodeSource(_ text: String) -> (tokens: [String], ids: [Int]) {
-        let tokens = tokenizer.tokenize(text)
+        let tokens = tokenizer.tokenizeSource(text)
         return (tokens, checkpoint.sourceVocabulary.encode(tokens))
     }
 
