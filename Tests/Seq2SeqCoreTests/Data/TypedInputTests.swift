@@ -94,3 +94,24 @@ private func sameScalars(_ a: String, _ b: String) -> Bool {
         #expect(changedInTutorialTest.sorted() == ["I‘m ironing my handkerchiefs.", "She’s a doctor now."])
     }
 }
+
+/// Every path that reads a source sentence sees the normalised text: translating, scoring, evaluating and the
+/// training data give the same for a sentence as typed ("  a\tb  c\r") as for it written plainly ("a b c").
+@Suite struct TypedInputPathsTests {
+    static let typed = ["  a\tb  c\r", "d\u{2003}e", "\u{00A0}e d "]
+    static let plain = ["a b c", "d e", "e d"]
+
+    @Test func translateScoreEvaluateAndTrainingSeeTheNormalisedText() throws {
+        let checkpoint = try TinyCheckpoint.make(seed: 7)
+        let translator = Translator(checkpoint: checkpoint)
+        #expect(translator.translate(Self.typed) == translator.translate(Self.plain))
+        #expect(translator.encodeSource(Self.typed[0]).tokens == ["a", "b", "c"])
+        let typedPairs = Self.typed.map { SentencePair(source: $0, target: "x y") }
+        let plainPairs = Self.plain.map { SentencePair(source: $0, target: "x y") }
+        #expect(Evaluation.score(checkpoint, pairs: typedPairs) == Evaluation.score(checkpoint, pairs: plainPairs))
+        #expect(Evaluation.evaluate(translator, on: typedPairs) == Evaluation.evaluate(translator, on: plainPairs))
+        let tokenizer = checkpoint.config.tokenizer
+        let training = TrainingData.tokenizedWithinLength(typedPairs, tokenizer, maxLength: 10)
+        #expect(training.sources == Self.plain.map { $0.split(separator: " ").map(String.init) })
+    }
+}
