@@ -40,23 +40,26 @@ enum CorpusCommand {
     static let input = Option<String?>.text("--input", "file.tsv", help: "split only: the pairs to divide, source<TAB>target a line.")
     static let seed = Option.seed("--seed", help: "Seed of the generator or of the shuffle; same seed, same files.", default: 1)
     static let trainSize = Option.integer("--train-size", help: "Toy tasks only: training pairs.", default: 50_000, in: sizes)
-    static let devSize = Option.integer("--dev-size", help: "Pairs in dev.tsv.", default: 1_000, in: sizes)
-    static let testSize = Option.integer("--test-size", help: "Pairs in test.tsv.", default: 1_000, in: sizes)
+    static let devSize = Option.integer("--dev-size", help: "Pairs in dev.tsv (split: see --sizes-in).", default: 1_000, in: sizes)
+    static let testSize = Option.integer("--test-size", help: "Pairs in test.tsv (split: see --sizes-in).", default: 1_000, in: sizes)
+    static let sizesIn = Option<Corpus.SizeUnit>.choice(
+        "--sizes-in", help: "split only: whether --dev-size and --test-size count pairs or distinct source sentences (each with all its translations).",
+        default: .pairs)
 
     static let info = CommandInfo(
         name: "corpus",
         abstract: "Make a corpus folder DIR/{train,dev,test}.tsv: a seeded toy task, or a seeded split of a TSV file.",
         usage: """
             seq2seq corpus <toy task> --output <dir> [--seed <n>] [--train-size <n>] [--dev-size <n>] [--test-size <n>]
-            seq2seq corpus split --input <file.tsv> --output <dir> [--seed <n>] [--dev-size <n>] [--test-size <n>]
+            seq2seq corpus split --input <file.tsv> --output <dir> [--seed <n>] [--dev-size <n>] [--test-size <n>] [--sizes-in pairs|sources]
             """,
         arguments: [task],
-        options: [output.info, input.info, seed.info, trainSize.info, devSize.info, testSize.info],
+        options: [output.info, input.info, seed.info, trainSize.info, devSize.info, testSize.info, sizesIn.info],
         discussion: """
             split groups the pairs by identical source sentence, so that all translations of one sentence land in \
             the same split; shuffles the groups with the seed; fills test, then dev, with whole groups up to the \
-            requested number of pairs; and leaves the rest for train. Each file keeps the pairs in the order of \
-            the input file. A summary goes to standard error.
+            requested number of pairs (or of source sentences, with --sizes-in sources); and leaves the rest for \
+            train. Each file keeps the pairs in the order of the input file. A summary goes to standard error.
             """)
 
     static func run(_ arguments: Arguments) throws {
@@ -66,9 +69,10 @@ enum CorpusCommand {
         let devSize = try arguments.value(Self.devSize)
         let testSize = try arguments.value(Self.testSize)
         let counts: (train: Int, dev: Int, test: Int)
+        var sourceCounts = ""                              // split: how many distinct sources each file holds
         if let toyTask = task.toyTask {
-            if arguments.isGiven(Self.input.info) {
-                throw Seq2SeqError.invalidOption(flag: Self.input.name, reason: "applies only to '\(info.commandLine) \(CorpusTask.split.rawValue)'")
+            for option in [Self.input.info, Self.sizesIn.info] where arguments.isGiven(option) {
+                throw Seq2SeqError.invalidOption(flag: option.name, reason: "applies only to '\(info.commandLine) \(CorpusTask.split.rawValue)'")
             }
             let trainSize = try arguments.value(Self.trainSize)
             try ToyTasks.write(toyTask, to: output, seed: seed, trainCount: trainSize, devCount: devSize,
@@ -83,7 +87,8 @@ enum CorpusCommand {
             let pairs = try Corpus.readPairs(path: input)
             let splits: (train: [SentencePair], dev: [SentencePair], test: [SentencePair])
             do {
-                splits = try Corpus.split(pairs, seed: seed, devSize: devSize, testSize: testSize, input: input)
+                splits = try Corpus.split(pairs, seed: seed, devSize: devSize, testSize: testSize,
+                                          sizesIn: arguments.value(Self.sizesIn), input: input)
             } catch let error as Seq2SeqError {
                 throw namingFlags(error)
             }
@@ -92,8 +97,10 @@ enum CorpusCommand {
                 try Corpus.writePairs(part, path: URL(fileURLWithPath: output).appendingPathComponent(file).path)
             }
             counts = (splits.train.count, splits.dev.count, splits.test.count)
+            let sources = [splits.train, splits.dev, splits.test].map { Set($0.map(\.source)).count }
+            sourceCounts = " (\(sources.map(String.init).joined(separator: ", ")) distinct sources)"
         }
-        Output.error("corpus \(task.rawValue): wrote \(counts.train) train, \(counts.dev) dev, \(counts.test) test pairs to \(output)")
+        Output.error("corpus \(task.rawValue): wrote \(counts.train) train, \(counts.dev) dev, \(counts.test) test pairs\(sourceCounts) to \(output)")
     }
 
     private static func createFolder(_ path: String) throws {

@@ -189,7 +189,7 @@ enum InspectCommand {
                 continue
             }
             guard !line.text.allSatisfy(\.isWhitespace) else { try emit(nil, line); continue }
-            let length = translator.tokenizer.tokenize(line.text).count
+            let length = translator.tokenizer.tokenizeSource(line.text).count
             guard length <= limit else {
                 refusals.refuse(.inputTooLong(path: input.name, line: line.number, length: length, limit: limit))
                 try emit(nil, line)

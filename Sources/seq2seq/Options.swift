@@ -208,7 +208,7 @@ struct DecodingOptions: OptionGroup {
         "--length-penalty", "a", help: "α of the GNMT length penalty ((5+len)/6)^α that beam search ranks by.", default: 1, in: 0...10)
     static let replaceUnknown = Flag(
         name: "--replace-unk",
-        help: "Replace each emitted <unk> by the source token with the highest attention weight at that step (OpenNMT's replace_unk; the </s> column is not a candidate).")
+        help: "Replace each emitted <unk> by the source token with the highest attention weight at that step (OpenNMT's replace_unk; the </s> column is not a candidate). With a bpe model it works on whole words, and also carries over source words the model cannot read whole or that hold a digit (names, numbers: \"Zoltán\", \"1987\") where the attention points.")
     static let noRepeatNgram = Option.integer(
         "--no-repeat-ngram",
         help: "Never emit an n-gram of N tokens twice in one translation (greedy and beam; fairseq's no_repeat_ngram_size); 0 turns it off.",

@@ -1,5 +1,6 @@
 // TranslateCommand.swift — `seq2seq translate`: source sentences from stdin or --input, one translation a line on
-// stdout or into --output, line for line (an empty line gives an empty line; an over-long line is refused on stderr). [8] → [9]
+// stdout or into --output, line for line (an empty line gives an empty line; an over-long line is refused on stderr),
+// each line answered as soon as no further input is waiting. [8] → [9]
 
 import Foundation
 import Seq2SeqCore
@@ -18,7 +19,7 @@ enum TranslateCommand {
         usage: "seq2seq translate --checkpoint FILE [--input FILE] [--output FILE] [--beam K] [<options>]",
         options: CheckpointInput.options + SentenceInput.options + [output.info] + DecodingOptions.options
             + [nBest.info] + ThreadCount.options,
-        discussion: "Output has exactly one line per input line; empty input gives empty output. A line that is not UTF-8, longer than 1 MB or longer than the checkpoint's maximum length is refused with a message on stderr and left empty, the other lines are translated, and the exit code is then 65.")
+        discussion: "Output has exactly one line per input line; empty input gives empty output. Lines are translated together in batches while more input is waiting, and each line is answered as soon as none is: a sentence typed in a terminal, or written into an open pipe, gets its translation at once. A line that is not UTF-8, longer than 1 MB or longer than the checkpoint's maximum length is refused with a message on stderr and left empty, the other lines are translated, and the exit code is then 65.")
 
     static func run(_ arguments: Arguments) throws {
         try ThreadCount(arguments).apply()
@@ -78,7 +79,8 @@ enum TranslateCommand {
 
     /// Decodes the lines of `input` with `decode`, a chunk at a time (all accepted lines of a chunk in one call, so that
     /// they are batched), calling `emit` once per input line in order (nil for an empty or refused line) and flushing
-    /// stdout after each chunk. A result that is not `isFinite` ends the command before anything of its chunk is
+    /// stdout after each chunk. A chunk is `chunkSize` lines, or the lines read when no more input is waiting
+    /// (`LineReader.nextReady`): a file is translated in full chunks, a line typed or written into a pipe at once. A result that is not `isFinite` ends the command before anything of its chunk is
     /// written. Once every line is emitted, calls `afterLastLine` (where an --output file is put in place: refused
     /// lines leave it complete, line for line), reports unknown tokens, and throws `refusedLines` if any line was refused.
     static func translateAll<Result>(_ input: InputLines, _ translator: Translator,
@@ -88,7 +90,7 @@ enum TranslateCommand {
         let limit = translator.checkpoint.config.maxSourceLength
         var refusals = RefusedLines(input.reader)
         var unknown = 0
-        while let chunk = try input.reader.next(chunkSize) {
+        while let chunk = try input.reader.nextReady(chunkSize) {
             var accepted: [(line: NumberedLine, source: (tokens: [String], ids: [Int]))] = []
             var lines: [NumberedLine] = []
             for entry in chunk {

@@ -7,10 +7,10 @@ import Seq2SeqCore
 import Testing
 
 @Suite struct BPECommandTests {
-    /// 40 pairs of Corpora/eng-fra's train split and 4 of its dev split, in `folder/corpus`.
+    /// 40 pairs of Corpora/eng-fra-tutorial's train split and 4 of its dev split, in `folder/corpus`.
     static func corpus(in folder: URL) throws -> String {
         let engFra = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Corpora/eng-fra").path
+            .deletingLastPathComponent().appendingPathComponent("Corpora/eng-fra-tutorial").path
         let corpus = folder.appendingPathComponent("corpus").path
         try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
         try Corpus.writePairs(Array(try Corpus.readPairs(path: engFra + "/train.tsv").prefix(40)), path: corpus + "/train.tsv")

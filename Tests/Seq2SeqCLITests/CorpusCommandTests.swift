@@ -1,6 +1,7 @@
 // CorpusCommandTests.swift — `seq2seq corpus`: the toy tasks have the requested sizes and the right targets, one
 // seed gives identical bytes; `split` keeps every pair exactly once, never puts one source sentence in two
-// splits, fills dev and test as asked and keeps the input order. Run through the built binary.
+// splits, fills dev and test as asked (in pairs or in sources) and keeps the input order; the shipped English–French
+// corpora are what their READMEs state. Run through the built binary.
 
 import Foundation
 import Testing
@@ -74,9 +75,11 @@ import Testing
                                          "--seed", "3", "--dev-size", "30", "--test-size", "25"])
             expectSuccess(result)
             #expect(result.stdout.isEmpty)
-            #expect(result.stderrLines == ["corpus split: wrote \(pairs.count - 55) train, 30 dev, 25 test pairs to \(output.path)"])
-
             let splits = try Self.splitFiles.map { try readPairs(output.appendingPathComponent($0)) }
+            let sourceCounts = splits.map { String(Set($0.map(\.0)).count) }.joined(separator: ", ")
+            #expect(result.stderrLines == [
+                "corpus split: wrote \(pairs.count - 55) train, 30 dev, 25 test pairs (\(sourceCounts) distinct sources) to \(output.path)"])
+
             #expect(splits.map(\.count) == [pairs.count - 55, 30, 25])
             // Every pair exactly once (the targets are all different, so they identify the pairs).
             let all = splits.flatMap { $0 }
@@ -112,15 +115,77 @@ import Testing
         }
     }
 
-    /// The shipped Corpora/eng-fra is what its README says: 10,421 / 1,000 / 1,000 pairs, no English sentence in
-    /// two splits.
-    @Test func shippedEnglishFrenchSplit() throws {
-        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Corpora/eng-fra")
+    /// `--sizes-in sources`: dev and test get exactly that many distinct sources, each with all its translations.
+    @Test func splitCountingSourcesTakesWholeSentences() throws {
+        try withTemporaryDirectory { folder in
+            let pairs = Self.groupedPairs()
+            let input = folder.appendingPathComponent("pairs.tsv")
+            try Data(pairs.map { "\($0.0)\t\($0.1)\n" }.joined().utf8).write(to: input)
+            let output = folder.appendingPathComponent("split")
+            let result = try runSeq2Seq(["corpus", "split", "--input", input.path, "--output", output.path,
+                                         "--seed", "3", "--dev-size", "10", "--test-size", "20", "--sizes-in", "sources"])
+            expectSuccess(result)
+            let splits = try Self.splitFiles.map { try readPairs(output.appendingPathComponent($0)) }
+            let sources = splits.map { Set($0.map(\.0)) }
+            #expect(sources.map(\.count) == [90, 10, 20])
+            #expect(splits.map(\.count).reduce(0, +) == pairs.count)
+            #expect(sources[0].isDisjoint(with: sources[1]) && sources[0].isDisjoint(with: sources[2])
+                    && sources[1].isDisjoint(with: sources[2]))
+            // Every source comes with all of its translations.
+            let translations = Dictionary(grouping: pairs, by: \.0).mapValues(\.count)
+            for split in splits {
+                let here = Dictionary(grouping: split, by: \.0).mapValues(\.count)
+                for (source, count) in here { #expect(count == translations[source], "\(source)") }
+            }
+            #expect(result.stderrLines == [
+                "corpus split: wrote \(splits[0].count) train, \(splits[1].count) dev, \(splits[2].count) test pairs (90, 10, 20 distinct sources) to \(output.path)"])
+        }
+    }
+
+    @Test func sizesInIsRefusedForToyTasksAndWrongValues() throws {
+        try withTemporaryDirectory { folder in
+            let toy = try runSeq2Seq(["corpus", "reverse", "--output", folder.appendingPathComponent("t").path, "--sizes-in", "sources"])
+            #expect(toy.exitCode == 64)
+            #expect(toy.stderrLines == ["Error: --sizes-in: applies only to 'seq2seq corpus split'"])
+            let input = folder.appendingPathComponent("pairs.tsv")
+            try Data("a\tb\nc\td\ne\tf\n".utf8).write(to: input)
+            let wrong = try runSeq2Seq(["corpus", "split", "--input", input.path, "--output", folder.appendingPathComponent("s").path,
+                                        "--sizes-in", "words"])
+            #expect(wrong.exitCode == 64)
+            #expect(wrong.stderrLines.count == 1 && wrong.stderrLines[0].hasPrefix("Error: --sizes-in: "), "\(wrong.stderr)")
+        }
+    }
+
+    /// The pairs and distinct sources per split that a shipped corpus's README table states (`| \`train.tsv\` | 156,796 | 109,271 |`).
+    func statedCounts(_ corpus: URL) throws -> [[Int]] {
+        let readme = try String(contentsOf: corpus.appendingPathComponent("README.md"), encoding: .utf8)
+        return Self.splitFiles.map { file in
+            guard let row = readme.split(separator: "\n").first(where: { $0.hasPrefix("| `\(file)` |") }) else { return [] }
+            return row.split(separator: "|").dropFirst().compactMap { Int($0.filter(\.isNumber)) }
+        }
+    }
+
+    static let corpora = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Corpora")
+
+    /// The shipped corpora are what their READMEs say (pairs and distinct English sentences per split), no English
+    /// sentence is in two splits, and every file is at most 12 MB. eng-fra: 1,000 dev and 2,000 test sentences.
+    @Test(arguments: ["eng-fra-tutorial", "eng-fra"])
+    func shippedEnglishFrenchSplit(name: String) throws {
+        let corpus = Self.corpora.appendingPathComponent(name)
         let splits = try Self.splitFiles.map { try readPairs(corpus.appendingPathComponent($0)) }
-        #expect(splits.map(\.count) == [10_421, 1_000, 1_000])
         let sources = splits.map { Set($0.map(\.0)) }
         #expect(sources[0].isDisjoint(with: sources[1]) && sources[0].isDisjoint(with: sources[2])
                 && sources[1].isDisjoint(with: sources[2]))
+        let counts = zip(splits, sources).map { [$0.count, $1.count] }
+        #expect(counts == (try statedCounts(corpus)))
+        switch name {
+        case "eng-fra-tutorial": #expect(splits.map(\.count) == [10_421, 1_000, 1_000])
+        default: #expect(sources.map(\.count).suffix(2) == [1_000, 2_000])
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: corpus.path) {
+            let size = try FileManager.default.attributesOfItem(atPath: corpus.appendingPathComponent(file).path)[.size] as? Int
+            #expect((size ?? .max) <= 12_000_000, "\(name)/\(file)")
+        }
     }
 }

@@ -40,7 +40,7 @@ public struct BytePairEncoding: Equatable, Sendable {
         public var text: String { left + " " + right }
     }
 
-    /// Merges learned when `train --bpe-merges` is not given: on Corpora/eng-fra's 10,421 training pairs, 2,000
+    /// Merges learned when `train --bpe-merges` is not given: on Corpora/eng-fra-tutorial's 10,421 training pairs, 2,000
     /// merges leave 71 English and 78 French tokens seen only once (words: 1,037 and 2,139) for sentences 1.2–1.3
     /// times as long as in words; `seq2seq train --help` gives the numbers for other counts.
     public static let defaultMergeCount = 2000

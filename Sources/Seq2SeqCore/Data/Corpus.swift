@@ -149,11 +149,17 @@ public enum Corpus {
         try writeFileAtomically(bytes, to: path)
     }
 
+    /// What the sizes of a split count: pairs, or distinct source sentences (each with all of its translations).
+    public enum SizeUnit: String, CaseIterable, Sendable {
+        case pairs, sources
+    }
+
     /// Divides `pairs` into test, dev and train by whole groups of identical source sentences: the groups are
     /// shuffled with SplitMix64(seed); each in turn goes to test if it fits in what test still lacks, else to dev
-    /// if it fits there, else to train. With many one-pair groups, test and dev get exactly the sizes asked for.
-    /// Each split keeps the input order. Throws when a split would be empty.
-    public static func split(_ pairs: [SentencePair], seed: UInt64, devSize: Int, testSize: Int,
+    /// if it fits there, else to train. Sizes count pairs (`.pairs`: with many one-pair groups, test and dev get
+    /// exactly the sizes asked for) or groups (`.sources`: test and dev get exactly that many source sentences, with
+    /// all their translations). Each split keeps the input order. Throws when a split would be empty.
+    public static func split(_ pairs: [SentencePair], seed: UInt64, devSize: Int, testSize: Int, sizesIn unit: SizeUnit = .pairs,
                       input: String) throws -> (train: [SentencePair], dev: [SentencePair], test: [SentencePair]) {
         var groupOfSource: [String: Int] = [:]
         var groups: [[Int]] = []                           // pair indices, one group per distinct source
@@ -170,11 +176,18 @@ public enum Corpus {
         rng.shuffle(&order)
 
         var train: [Int] = [], dev: [Int] = [], test: [Int] = []
+        var testFill = 0, devFill = 0                       // in `unit`s
         for group in order.map({ groups[$0] }) {
-            if test.count + group.count <= testSize {
+            let size = switch unit {
+            case .pairs: group.count
+            case .sources: 1
+            }
+            if testFill + size <= testSize {
                 test += group
-            } else if dev.count + group.count <= devSize {
+                testFill += size
+            } else if devFill + size <= devSize {
                 dev += group
+                devFill += size
             } else {
                 train += group
             }

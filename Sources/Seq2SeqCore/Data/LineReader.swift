@@ -1,7 +1,8 @@
 // LineReader.swift — text lines of user input in bounded memory (stage [1]), for `translate`, `attention` and
 // `inspect`: read in 1 MB blocks through `InputFile` (so "-", /dev/stdin and process substitution work and a FIFO is
 // refused), byte-order mark and CRLF removed, blank lines kept. A line that is too long or not UTF-8 is reported as
-// such, on its own: the lines after it are still read, and no input can exhaust memory.
+// such, on its own: the lines after it are still read, and no input can exhaust memory. `nextReady` returns the
+// lines at hand without waiting for more, so that a line typed into a terminal or a pipe is answered at once.
 
 #if canImport(Glibc)
 import Glibc
@@ -36,6 +37,11 @@ public final class LineReader {
     private var block = [UInt8](repeating: 0, count: 1 << 20)
     private var start = 0, end = 0
     private var exhausted = false
+    /// The line being read, as far as it came in: its first `maxLineBytes` bytes, its length, whether it has begun.
+    /// Kept across calls, so that `nextReady` can stop in the middle of a line and the next call finish it.
+    private var partial: [UInt8] = []
+    private var partialLength = 0
+    private var partialBegun = false
     /// Lines read so far: the number of the last line `next()` returned.
     public private(set) var linesRead = 0
 
@@ -55,25 +61,10 @@ public final class LineReader {
 
     /// The next line, or nil after the last (at once for an empty input). A read error → `.unreadableFile`.
     public func next() throws -> InputLine? {
-        var line: [UInt8] = []
-        var length = 0
-        var sawAny = false
-        while true {
-            if start == end {
-                if exhausted { break }
-                try refill()
-                if start == end { break }
-            }
-            sawAny = true
-            let newline = nextLineFeed()
-            let stop = newline ?? end
-            let count = stop - start
-            if length + count <= maxLineBytes { line.append(contentsOf: block[start..<stop]) }
-            length += count
-            start = newline.map { $0 + 1 } ?? end
-            if newline != nil { return finish(line, length: length) }
+        switch try step(waiting: true) {
+        case let .line(line): return line
+        case .end, .wouldWait: return nil        // waiting, the reader never stops for want of input
         }
-        return sawAny ? finish(line, length: length) : nil           // a last line without a line end
     }
 
     /// Up to `count` lines (fewer at the end; nil when there are none left).
@@ -81,6 +72,61 @@ public final class LineReader {
         var lines: [InputLine] = []
         while lines.count < count, let line = try next() { lines.append(line) }
         return lines.isEmpty ? nil : lines
+    }
+
+    /// Up to `count` lines, fewer when the input has nothing more ready: waits for the first line, then reads on only
+    /// while the input's bytes are at hand (in the buffer, or ready to be read without waiting), and returns the lines
+    /// read so far as soon as it would have to wait (the rest of an unfinished line stays for the next call). A file
+    /// is always ready, so it comes in full batches of `count`; a line typed or written into a pipe comes back at
+    /// once. Nil when there are no lines left.
+    public func nextReady(_ count: Int) throws -> [InputLine]? {
+        var lines: [InputLine] = []
+        while lines.count < count {
+            switch try step(waiting: lines.isEmpty) {
+            case let .line(line): lines.append(line)
+            case .end, .wouldWait: return lines.isEmpty ? nil : lines
+            }
+        }
+        return lines
+    }
+
+    /// What one step of reading gave.
+    private enum Step {
+        case line(InputLine)
+        /// The input has ended and no line is left.
+        case end
+        /// The line is not complete and reading more would wait (only when not `waiting`).
+        case wouldWait
+    }
+
+    /// Reads on to the end of the current line; a read that would block is made only when `waiting`.
+    private func step(waiting: Bool) throws -> Step {
+        while true {
+            if start == end {
+                if exhausted { break }
+                if !waiting && !input.hasBytesReady() { return .wouldWait }
+                try refill()
+                if start == end { break }
+            }
+            partialBegun = true
+            let newline = nextLineFeed()
+            let stop = newline ?? end
+            let count = stop - start
+            if partialLength + count <= maxLineBytes { partial.append(contentsOf: block[start..<stop]) }
+            partialLength += count
+            start = newline.map { $0 + 1 } ?? end
+            if newline != nil { return .line(finishPartial()) }
+        }
+        return partialBegun ? .line(finishPartial()) : .end          // a last line without a line end
+    }
+
+    /// The line read so far, finished; the reader starts a new one.
+    private func finishPartial() -> InputLine {
+        let line = finish(partial, length: partialLength)
+        partial = []
+        partialLength = 0
+        partialBegun = false
+        return line
     }
 
     private func finish(_ bytes: [UInt8], length: Int) -> InputLine {

@@ -132,6 +132,41 @@ public struct Tokenizer: Codable, Equatable, Sendable {
         return pieces
     }
 
+    /// The tokens of `tokens` grouped into the word tokens they were cut from (`bpe`: consecutive ranges that cover
+    /// `tokens`; `char` and `word`: one token each). Read from the tokens alone, so it works on model output too: a
+    /// piece continues the one before when that one ends with a joiner, this one starts without one, and the two
+    /// meet between word characters (letters, digits, an apostrophe; `<unk>` counts as one), between a digit and
+    /// `.` or `,` ("1￭ .￭ 83"), or between the same mark ("..￭ ." is one token "..."). So "Z￭ ol￭ tán" is one group,
+    /// and a mark glued to a word ("(￭ e", "1987 ￭.") stays apart from it.
+    public func wordGroups(_ tokens: [String]) -> [Range<Int>] {
+        switch tokenization {
+        case .char, .word: return tokens.indices.map { $0 ..< $0 + 1 }
+        case .bpe:
+            var groups: [Range<Int>] = []
+            var start = 0
+            for k in tokens.indices.dropFirst() where !Self.continues(tokens[k - 1], with: tokens[k]) {
+                groups.append(start ..< k)
+                start = k
+            }
+            if !tokens.isEmpty { groups.append(start ..< tokens.count) }
+            return groups
+        }
+    }
+
+    /// Whether `next` is the next piece of the word token `piece` belongs to (see `wordGroups`).
+    private static func continues(_ piece: String, with next: String) -> Bool {
+        let (body, _, trailing) = withoutJoiners(piece)
+        let (nextBody, leading, _) = withoutJoiners(next)
+        guard trailing, !leading, let last = body.last, let first = nextBody.first else { return false }
+        let unknown = Vocabulary.specials[Vocabulary.unk]
+        func isWordCharacter(_ c: Character, of text: Substring) -> Bool {
+            text == unknown || c.isLetter || c.isNumber || apostrophes.contains(c)
+        }
+        if isWordCharacter(last, of: body) && isWordCharacter(first, of: nextBody) { return true }
+        if (last.isNumber && numberSeparators.contains(first)) || (numberSeparators.contains(last) && first.isNumber) { return true }
+        return last == first && body.allSatisfy { $0 == last }
+    }
+
     /// The text with each run of breaking whitespace made one space and none at either end: what a `word`
     /// round trip gives back (before lowercasing). No-break spaces are kept, as the word tokenizer keeps them.
     public static func collapsingWhitespace(_ text: String) -> String {

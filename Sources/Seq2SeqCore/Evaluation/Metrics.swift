@@ -140,7 +140,7 @@ public enum Evaluation {
         let bleu = BLEU.corpusScore(hypotheses: hypotheses, references: pairs.map(\.target))
         let chrF = ChrF.corpusScore(hypotheses: hypotheses, references: pairs.map(\.target))
         // Teacher forcing, in length-sorted batches.
-        let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenize($0.source)) }
+        let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenizeSource($0.source)) }
         let targets = referenceTokens.map { checkpoint.targetVocabulary.encode($0) }
         var statistics = TeacherForcedStatistics(lossSum: 0, tokens: 0, correct: 0)
         for chunk in Batch.lengthSortedGroups(sources.map(\.count), size: translator.batchSize) {
@@ -178,7 +178,7 @@ extension Evaluation {
     /// Teacher-forced log-probabilities of every target token of every pair, in input order (length-sorted batches).
     public static func score(_ checkpoint: Checkpoint, pairs: [SentencePair], batchSize: Int = 64) -> [ScoredPair] {
         let tokenizer = checkpoint.config.tokenizer
-        let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenize($0.source)) }
+        let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenizeSource($0.source)) }
         let targets = pairs.map { checkpoint.targetVocabulary.encode(tokenizer.tokenize($0.target)) }
         var results = [ScoredPair?](repeating: nil, count: pairs.count)
         for chunk in Batch.lengthSortedGroups(sources.map(\.count), size: batchSize) {
@@ -203,7 +203,7 @@ extension Evaluation {
     public static func heaviestBatch(_ checkpoint: Checkpoint, pairs: [SentencePair], batchSize: Int,
                                      decoding: Translator? = nil, threads: Int = 1) -> BatchEstimate? {
         let tokenizer = checkpoint.config.tokenizer
-        let sourceLengths = pairs.map { tokenizer.tokenize($0.source).count }
+        let sourceLengths = pairs.map { tokenizer.tokenizeSource($0.source).count }
         let targetLengths = pairs.map { tokenizer.tokenize($0.target).count }
         var heaviest: BatchEstimate? = nil
         for group in Batch.lengthSortedGroups(sourceLengths, size: batchSize) {

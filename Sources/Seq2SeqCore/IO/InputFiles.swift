@@ -92,6 +92,17 @@ public final class InputFile {
         }
     }
 
+    /// Whether a read would return at once: bytes are waiting, the input has ended or failed, or it is a regular
+    /// file (poll(2) with a zero timeout; when poll itself fails, true, so that the read that follows reports it).
+    public func hasBytesReady() -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&entry, 1, 0)
+            if ready >= 0 { return ready > 0 }
+            if errno != EINTR { return true }
+        }
+    }
+
     /// The whole input, refused before it is read (or, for a stream, as soon as it passes the limit) when it holds
     /// more than `limit` bytes; `what` names the work in the refusal ("a corpus", "a checkpoint").
     public func readAll(limit: Int, what: String) throws -> [UInt8] {

@@ -31,8 +31,9 @@ public struct Translator {
     public var beam: BeamOptions? = nil
     /// N > 0: no n-gram of N tokens is emitted twice (fairseq's `no_repeat_ngram_size`); 0 leaves decoding as it is.
     public var noRepeatNgram: Int = 0
-    /// Each emitted <unk> is replaced by the source token the model attended to most at that step (OpenNMT's
-    /// `replace_unk`), in the text and in the target tokens.
+    /// `char` and `word` models: each emitted <unk> is replaced by the source token the model attended to most at
+    /// that step (OpenNMT's `replace_unk`), in the text and in the target tokens. `bpe` models: the same at word level,
+    /// and for the rare source words too (`carryingOverRareWords`).
     public var replaceUnknown: Bool = false
 
     /// A greedy translator; `batchSize` is at least 1.
@@ -121,10 +122,10 @@ public struct Translator {
         }
     }
 
-    /// Source text → its tokens and their ids.
-    /// A source sentence's tokens and their ids in the source vocabulary (unknown tokens get `<unk>`'s id).
+    /// A source sentence's tokens (normalised first: `Tokenizer.tokenizeSource`) and their ids in the source
+    /// vocabulary (unknown tokens get `<unk>`'s id).
     public func encodeSource(_ text: String) -> (tokens: [String], ids: [Int]) {
-        let tokens = tokenizer.tokenize(text)
+        let tokens = tokenizer.tokenizeSource(text)
         return (tokens, checkpoint.sourceVocabulary.encode(tokens))
     }
 
@@ -144,10 +145,15 @@ public struct Translator {
     func result(source: (tokens: [String], ids: [Int]), _ translation: Translation) -> TranslationResult {
         var targetTokens = checkpoint.targetVocabulary.decode(translation.tokens)
         if replaceUnknown {
-            for (t, id) in translation.tokens.enumerated() where id == Vocabulary.unk {
-                if let column = Self.mostAttended(translation.attention[t], sourceTokens: source.tokens.count) {
-                    targetTokens[t] = source.tokens[column]
+            switch tokenizer.tokenization {
+            case .char, .word:
+                for (t, id) in translation.tokens.enumerated() where id == Vocabulary.unk {
+                    if let column = Self.mostAttended(translation.attention[t], sourceTokens: source.tokens.count) {
+                        targetTokens[t] = source.tokens[column]
+                    }
                 }
+            case .bpe:
+                targetTokens = carryingOverRareWords(targetTokens, translation, source: source)
             }
         }
         let words = translation.tokens.last == Vocabulary.eos ? Array(targetTokens.dropLast()) : targetTokens
@@ -156,6 +162,56 @@ public struct Translator {
                                  unknownSourceTokens: source.ids.filter { $0 == Vocabulary.unk }.count,
                                  isFinite: translation.isFinite)
     }
+
+    /// `replaceUnknown` for a `bpe` model, at word level. The source pieces are grouped into words
+    /// (`Tokenizer.wordGroups`), and so are the emitted ones. A source word is *rare* when the model cannot read all
+    /// of it (a piece is not in the source vocabulary) or when it holds a digit (a number: written the same in both
+    /// languages, and copied piece by piece unreliably). Each emitted word is aligned to the source word holding the
+    /// position most attended at any of its pieces (as `mostAttended` does for one token). An emitted word becomes
+    /// that source word, whole and as written in the source ("Zoltán", "1987"), when it holds an <unk>, or when the
+    /// source word is rare and the emitted word is a number or was itself cut into pieces (the model's attempt at a
+    /// word it does not know); a known word of one piece ("en", "J'ai") is never replaced. The source word goes on
+    /// the emitted word's first piece and its other pieces are emptied, so the target tokens still match the attention
+    /// rows (detokenizing skips empty tokens). A source word is given once: the other emitted words replaced by it
+    /// (more attempts at the same word) are emptied.
+    func carryingOverRareWords(_ targetTokens: [String], _ translation: Translation,
+                               source: (tokens: [String], ids: [Int])) -> [String] {
+        let sourceWords = tokenizer.wordGroups(source.tokens)
+        let sourceText = sourceWords.map { tokenizer.detokenize(Array(source.tokens[$0])) }
+        var wordOfPosition: [Int] = []                     // source position → its word
+        for (w, range) in sourceWords.enumerated() { wordOfPosition += Array(repeating: w, count: range.count) }
+        let isRare = zip(sourceWords, sourceText).map { range, text in
+            Self.isWord(text) && (range.contains { source.ids[$0] == Vocabulary.unk } || text.contains(where: \.isNumber))
+        }
+        let emitted = translation.tokens.last == Vocabulary.eos ? translation.tokens.count - 1 : translation.tokens.count
+        var tokens = targetTokens
+        var copied: Set<Int> = []                         // the source words already given
+        for word in tokenizer.wordGroups(Array(targetTokens[..<emitted])) {
+            let text = tokenizer.detokenize(Array(targetTokens[word]))
+            let hasUnknown = word.contains { translation.tokens[$0] == Vocabulary.unk }
+            var aligned: (word: Int, weight: Float)? = nil
+            for t in word {
+                let row = translation.attention[t]
+                if let j = Self.mostAttended(row, sourceTokens: source.tokens.count), row[j] > aligned?.weight ?? -1 {
+                    aligned = (wordOfPosition[j], row[j])
+                }
+            }
+            let replaced: Bool
+            if let aligned, Self.isWord(text) || hasUnknown {
+                replaced = hasUnknown || (isRare[aligned.word] && (word.count > 1 || text.contains(where: \.isNumber)))
+            } else {
+                replaced = false
+            }
+            guard let aligned, replaced else { continue }
+            tokens[word.lowerBound] = copied.contains(aligned.word) ? "" : sourceText[aligned.word]
+            for t in word.dropFirst() { tokens[t] = "" }
+            copied.insert(aligned.word)
+        }
+        return tokens
+    }
+
+    /// Text that holds a letter or a digit (a word, not a mark).
+    private static func isWord(_ text: String) -> Bool { text.contains { $0.isLetter || $0.isNumber } }
 
     /// The source position (among the `sourceTokens` real tokens, not </s>: that is no word to copy) with the highest
     /// attention weight in `row`, the first one on a tie; nil for an empty source.

@@ -72,7 +72,7 @@ public final class Trainer {
         let (train, dev, heldOut) = try TrainingData.trainAndDev(corpus: corpus, seed: options.seed)
         // Merges from the training split only (dev never shapes the tokens), both sides into one table; they go into
         // the config, so a resumed run and every later command reuse them rather than learn them again.
-        let tokenizer = tokenizer.learningMerges(from: train.flatMap { [$0.source, $0.target] }, count: bpeMerges)
+        let tokenizer = tokenizer.learningMerges(from: train.flatMap { [TypedInput.normalized($0.source), $0.target] }, count: bpeMerges)
         let tokens = TrainingData.tokenizedWithinLength(train, tokenizer, maxLength: options.maxLength)
         let (sources, targets) = (tokens.sources, tokens.targets)
         let devSet = try TrainingData.devWithinLength(dev, tokenizer, maxLength: options.maxLength, corpus: corpus)

@@ -75,7 +75,7 @@ struct TrainingData {
         -> (sources: [[String]], targets: [[String]], skipped: Int) {
         var sources: [[String]] = [], targets: [[String]] = []
         for pair in pairs {
-            let source = tokenizer.tokenize(pair.source), target = tokenizer.tokenize(pair.target)
+            let source = tokenizer.tokenizeSource(pair.source), target = tokenizer.tokenize(pair.target)
             guard source.count <= maxLength && target.count <= maxLength else { continue }
             sources.append(source)
             targets.append(target)
@@ -87,7 +87,7 @@ struct TrainingData {
     static func devWithinLength(_ dev: [SentencePair], _ tokenizer: Tokenizer, maxLength: Int, corpus: String) throws -> DevSet {
         var kept: [SentencePair] = [], longestSource = 0, longestTarget = 0
         for pair in dev {
-            let source = tokenizer.tokenize(pair.source).count, target = tokenizer.tokenize(pair.target).count
+            let source = tokenizer.tokenizeSource(pair.source).count, target = tokenizer.tokenize(pair.target).count
             guard source <= maxLength && target <= maxLength else { continue }
             kept.append(pair)
             (longestSource, longestTarget) = (max(longestSource, source), max(longestTarget, target))

@@ -1,5 +1,5 @@
 // BPETests.swift — byte-pair encoding: merges learned by hand on a tiny corpus, applied in order, deterministic;
-// `bpe` tokens detokenize to every line of Corpora/eng-fra/train.tsv; unseen words fall back to smaller pieces;
+// `bpe` tokens detokenize to every line of Corpora/eng-fra-tutorial/train.tsv; unseen words fall back to smaller pieces;
 // the merges survive the checkpoint and a resumed run. Stage [1], [8].
 
 import Foundation
@@ -12,7 +12,7 @@ private func sameScalars(_ a: String, _ b: String) -> Bool {
 }
 
 private let engFra = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Corpora/eng-fra").path
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Corpora/eng-fra-tutorial").path
 
 /// The paper's example vocabulary (Sennrich et al. 2016, §3.2), plus a word seen once.
 private let paperWords = ["low": 5, "lower": 2, "newest": 6, "widest": 3, "xyz": 1]
