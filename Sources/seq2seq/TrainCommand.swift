@@ -67,6 +67,13 @@ enum TrainCommand {
 
     static let batchSize = Option.integer("--batch-size", help: "Sentence pairs per step.", default: defaults.batchSize, in: 1...65_536)
     static let learningRate = Option.number("--learning-rate", help: "Adam's learning rate.", default: defaults.learningRate, in: 1e-7...10)
+    static let warmupSteps = Option.integer(
+        "--warmup-steps", help: "Raise the learning rate linearly from 0 to --learning-rate over the first n steps.",
+        default: defaults.warmupSteps, in: 0...Int(Int32.max))
+    static let learningRateSchedule = Option<LearningRateSchedule>.choice(
+        "--lr-schedule",
+        help: "After the warm-up, keep the learning rate (constant) or lower it in a straight line to 0 at the last step of the run (linear: the last step as --epochs and --max-steps plan it). --lr-decay multiplies either.",
+        default: defaults.learningRateSchedule)
     static let epochs = Option.integer("--epochs", help: "Passes over the training pairs.", default: defaults.epochs, in: 1...1_000_000)
     static let maxSteps = Option<Int?>.optionalInteger(
         "--max-steps", help: "Stop after this many steps even if epochs remain.", in: 1...Int(Int32.max))
@@ -124,7 +131,7 @@ enum TrainCommand {
             embeddingSize.info, hiddenSize.info, encoderLayers.info, decoderHiddenSize.info, decoderLayers.info,
             attentionSize.info, tieEmbeddings.info,
             tokenization.info, bpeMerges.info, lowercase.info, maxLength.info, minCount.info, maxVocabulary.info,
-            batchSize.info, learningRate.info, epochs.info, maxSteps.info, dropout.info, labelSmoothing.info, clipNorm.info,
+            batchSize.info, learningRate.info, warmupSteps.info, learningRateSchedule.info, epochs.info, maxSteps.info, dropout.info, labelSmoothing.info, clipNorm.info,
             seed.info, validateEvery.info, learningRateDecay.info, patience.info, minimumLearningRate.info, earlyStopping.info,
             keepBest.info, plot.info, maxNonFiniteSteps.info,
         ] + ThreadCount.options,
@@ -140,8 +147,8 @@ enum TrainCommand {
     static let fixedWhenResuming = [
         embeddingSize.info, hiddenSize.info, encoderLayers.info, decoderHiddenSize.info, decoderLayers.info,
         attentionSize.info, tokenization.info, bpeMerges.info, maxLength.info, minCount.info, maxVocabulary.info, batchSize.info,
-        learningRate.info, dropout.info, labelSmoothing.info, clipNorm.info, seed.info, maxNonFiniteSteps.info,
-        learningRateDecay.info, patience.info, minimumLearningRate.info, lowercase.info, tieEmbeddings.info,
+        learningRate.info, warmupSteps.info, learningRateSchedule.info, dropout.info, labelSmoothing.info, clipNorm.info, seed.info,
+        maxNonFiniteSteps.info, learningRateDecay.info, patience.info, minimumLearningRate.info, lowercase.info, tieEmbeddings.info,
     ]
 
     static func run(_ arguments: Arguments) throws {
@@ -172,6 +179,8 @@ enum TrainCommand {
         var options = TrainOptions()
         options.batchSize = try arguments.value(batchSize)
         options.learningRate = try arguments.value(learningRate)
+        options.warmupSteps = try arguments.value(warmupSteps)
+        options.learningRateSchedule = try arguments.value(learningRateSchedule)
         options.epochs = try arguments.value(epochs)
         options.maxSteps = try arguments.value(maxSteps)
         options.labelSmoothing = try arguments.value(labelSmoothing)

@@ -40,11 +40,12 @@ public struct Adam {
     }
 
     /// One update:  m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;
-    ///              θ ← θ − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε).
-    public mutating func update(parameters: FloatStorage, gradients: FloatStorage) {
+    ///              θ ← θ − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε),
+    /// where lr is `options.learningRate` times `rateScale` (the schedule's factor for this step).
+    public mutating func update(parameters: FloatStorage, gradients: FloatStorage, rateScale: Float = 1) {
         precondition(parameters.count == firstMoment.count && gradients.count == firstMoment.count, "Adam: block sizes differ")
         step += 1
-        let (b1, b2, lr, eps) = (options.beta1, options.beta2, options.learningRate, options.epsilon)
+        let (b1, b2, lr, eps) = (options.beta1, options.beta2, options.learningRate * rateScale, options.epsilon)
         let correction1 = 1 - powf(b1, Float(step)), correction2 = 1 - powf(b2, Float(step))
         let theta = parameters.base, g = gradients.base, m = firstMoment.base, v = secondMoment.base
         // Every element on its own, so the result depends neither on the threads (each takes a contiguous share; the

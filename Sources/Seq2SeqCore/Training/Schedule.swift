@@ -2,6 +2,26 @@
 // dev plateau (PyTorch's ReduceLROnPlateau in mode "max", as Joey NMT's `scheduling: plateau` uses it), early
 // stopping, and which of the N best checkpoints stay on disk. Pure values, kept in the resume state. Stage [7][8].
 
+/// How the learning rate moves with the step, apart from the decay on a plateau: a linear warm-up from 0 over the
+/// first `warmupSteps` updates, then either constant or falling linearly to 0 at the run's last step (as
+/// `transformers.get_linear_schedule_with_warmup`). A pure function of the step, so a resumed run follows it exactly.
+public enum LearningRateSchedule: String, Codable, Sendable, CaseIterable {
+    /// The rate stays where it is (after the warm-up).
+    case constant
+    /// After the warm-up the rate falls in a straight line, reaching 0 at the last planned step.
+    case linear
+
+    /// What update number `step` (1 for the first) multiplies the learning rate by, in a run of `totalSteps`:
+    /// step / warmup during the warm-up; then 1 (constant) or (totalSteps − step) / (totalSteps − warmup) (linear).
+    public func factor(step: Int, warmupSteps: Int, totalSteps: Int) -> Float {
+        if step < warmupSteps { return Float(step) / Float(warmupSteps) }
+        switch self {
+        case .constant: return 1
+        case .linear: return max(0, Float(totalSteps - step) / Float(max(totalSteps - warmupSteps, 1)))
+        }
+    }
+}
+
 /// The two "validations in a row without improvement" counters. A validation improves when it is a new best by
 /// `ValidationScore`'s order (dev BLEU, then exact match, then lower dev loss): the same test that keeps the checkpoint,
 /// so the step early stopping names as the best is the step whose weights are in the checkpoint.

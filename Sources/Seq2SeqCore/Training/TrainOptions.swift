@@ -33,6 +33,10 @@ public struct TrainOptions: Codable, Equatable, Sendable {
     public var maxNonFiniteSteps: Int = 10
     /// Multiplies Adam's learning rate when dev stops improving (`PlateauCounters.record`); 1 never changes it.
     public var learningRateDecay: Float = 1
+    /// Updates over which the learning rate rises linearly from 0 to `learningRate`; 0 starts at full rate.
+    public var warmupSteps: Int = 0
+    /// What the rate does after the warm-up (`LearningRateSchedule`).
+    public var learningRateSchedule: LearningRateSchedule = .constant
     /// Validations in a row without improvement tolerated before the learning rate decays (as ReduceLROnPlateau's).
     public var patience: Int = 5
     /// The learning rate never decays below this.
@@ -60,6 +64,8 @@ public struct TrainOptions: Codable, Equatable, Sendable {
         case maxNonFiniteSteps = "max_non_finite_steps"
         case learningRateDecay = "lr_decay"
         case patience
+        case warmupSteps = "warmup_steps"
+        case learningRateSchedule = "lr_schedule"
         case minimumLearningRate = "min_lr"
         case earlyStopping = "early_stopping"
         case keepBest = "keep_best"
@@ -87,6 +93,8 @@ extension TrainOptions {
         maxNonFiniteSteps = try c.decodeIfPresent(Int.self, forKey: .maxNonFiniteSteps) ?? maxNonFiniteSteps
         learningRateDecay = try c.decodeIfPresent(Float.self, forKey: .learningRateDecay) ?? learningRateDecay
         patience = try c.decodeIfPresent(Int.self, forKey: .patience) ?? patience
+        warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? warmupSteps
+        learningRateSchedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .learningRateSchedule) ?? learningRateSchedule
         minimumLearningRate = try c.decodeIfPresent(Float.self, forKey: .minimumLearningRate) ?? minimumLearningRate
         earlyStopping = try c.decodeIfPresent(Int.self, forKey: .earlyStopping)
         keepBest = try c.decodeIfPresent(Int.self, forKey: .keepBest) ?? keepBest
@@ -107,6 +115,7 @@ extension TrainOptions {
         try check("threads", threads, 1...256)
         try check("max_non_finite_steps", maxNonFiniteSteps, 1...1_000_000)
         try check("patience", patience, 0...limit)
+        try check("warmup_steps", warmupSteps, 0...limit)
         if let earlyStopping { try check("early_stopping", earlyStopping, 1...limit) }
         try check("keep_best", keepBest, 1...limit)
         for (name, value, range) in [("learning_rate", learningRate, Float(1e-7)...10), ("label_smoothing", labelSmoothing, 0...0.99),

@@ -125,12 +125,17 @@ private final class TrainingRun {
             return false
         }
         nonFiniteInARow = 0
-        state.adam.update(parameters: model.parameters.storage, gradients: grads.storage)
+        state.adam.update(parameters: model.parameters.storage, gradients: grads.storage, rateScale: scheduleFactor)
         windowLoss += loss.sum
         windowTokens += loss.tokenCount
         runTokens += loss.tokenCount
         runSteps += 1
         return true
+    }
+
+    /// The schedule's factor for the update just counted (`state.progress.step`, from 1).
+    var scheduleFactor: Float {
+        options.learningRateSchedule.factor(step: state.progress.step, warmupSteps: options.warmupSteps, totalSteps: totalSteps)
     }
 
     /// A progress event at most every quarter second, and after the last step.
@@ -142,7 +147,7 @@ private final class TrainingRun {
                                          loss: windowLoss / Double(max(windowTokens, 1)),
                                          targetTokensPerSecond: Double(runTokens) / max(runSeconds, 1e-9),
                                          elapsedSeconds: elapsed(), etaSeconds: remaining,
-                                         learningRate: state.adam.options.learningRate)))
+                                         learningRate: state.adam.options.learningRate * scheduleFactor)))
         lastReport = clock.now
     }
 
@@ -183,7 +188,7 @@ private final class TrainingRun {
         let record = ValidationRecord(step: state.progress.step, epoch: state.progress.epoch,
                                       trainLoss: windowTokens > 0 ? windowLoss / Double(windowTokens) : .nan,
                                       dev: report, isBest: isBest, elapsedSeconds: elapsed(),
-                                      learningRate: state.adam.options.learningRate,
+                                      learningRate: state.adam.options.learningRate * scheduleFactor,
                                       plateauCount: state.progress.plateau.plateau,
                                       validationsSinceBest: state.progress.plateau.sinceBest)
         try Trainer.appendLine(try Checkpoint.json(record), to: paths.log)

@@ -82,6 +82,62 @@ import Testing
         #expect(best.kept.isEmpty)
     }
 
+    // MARK: - The warm-up and the linear schedule
+
+    /// transformers.get_linear_schedule_with_warmup(opt, num_warmup_steps=4, num_training_steps=12) multiplies the
+    /// rate by 0, .25, .5, .75, 1, 7/8, … 1/8 for its updates 0 … 11; counted from 1 as `train` counts its steps, update
+    /// s gets the factor PyTorch gives s, so the last update's factor is 0.
+    @Test func warmUpThenLinearDecayToZeroAtTheLastStep() {
+        let linear = (1...12).map { LearningRateSchedule.linear.factor(step: $0, warmupSteps: 4, totalSteps: 12) }
+        #expect(linear == [0.25, 0.5, 0.75, 1, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125, 0])
+        let constant = (1...6).map { LearningRateSchedule.constant.factor(step: $0, warmupSteps: 4, totalSteps: 12) }
+        #expect(constant == [0.25, 0.5, 0.75, 1, 1, 1])
+        // No warm-up: the full rate from the first update; a run of one step is not divided by zero.
+        #expect(LearningRateSchedule.constant.factor(step: 1, warmupSteps: 0, totalSteps: 10) == 1)
+        #expect(LearningRateSchedule.linear.factor(step: 1, warmupSteps: 0, totalSteps: 10) == 0.9)
+        #expect(LearningRateSchedule.linear.factor(step: 1, warmupSteps: 1, totalSteps: 1) == 0)
+        // Past the planned end (a resumed run given fewer epochs) the rate stays at 0, never negative.
+        #expect(LearningRateSchedule.linear.factor(step: 15, warmupSteps: 4, totalSteps: 12) == 0)
+    }
+
+    /// Adam's first update moves every weight whose gradient is not 0 by lr·g/(|g| + ε) ≈ ±lr: with a warm-up of 4
+    /// steps the first update is a quarter of that, and the log records the rate each validation's step trained with.
+    @Test func theWarmUpScalesTheUpdatesOfARealRun() throws {
+        let corpus = try TrainerTests.corpus()
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        func firstStepMove(warmup: Int) throws -> (Float, [Float?]) {
+            var options = Self.options(epochs: 1)
+            options.learningRateDecay = 1
+            options.learningRate = 0.01
+            options.warmupSteps = warmup
+            options.learningRateSchedule = .linear
+            let trainer = try Trainer(corpus: corpus, checkpoint: corpus + "/warm\(warmup).safetensors", model: TrainerTests.model,
+                                      tokenizer: Tokenizer(tokenization: .word, lowercase: false), options: options)
+            let before = Array(trainer.state.checkpoint.model.parameters.storage.buffer)
+            var records: [ValidationRecord] = []
+            var moved: Float = 0
+            try trainer.run { event in
+                guard case let .validated(record) = event else { return }
+                if records.isEmpty {
+                    let after = trainer.state.checkpoint.model.parameters.storage.buffer
+                    moved = zip(before, after).map { abs($1 - $0) }.max() ?? 0
+                }
+                records.append(record)
+            }
+            #expect(records.count == trainer.totalSteps)
+            return (moved, records.map(\.learningRate))
+        }
+        let (full, fullRates) = try firstStepMove(warmup: 0)
+        let (quarter, rates) = try firstStepMove(warmup: 4)
+        // Without a warm-up the linear schedule's first update has the factor (N − 1) / N.
+        let first = LearningRateSchedule.linear.factor(step: 1, warmupSteps: 0, totalSteps: fullRates.count)
+        #expect(abs(full - 0.01 * first) < 1e-4, "first Adam step without warm-up moved \(full), not 0.01 · \(first)")
+        #expect(abs(quarter - 0.0025) < 1e-4, "first Adam step with a warm-up of 4 moved \(quarter)")
+        let total = rates.count
+        let expected = (1...total).map { Float(0.01) * LearningRateSchedule.linear.factor(step: $0, warmupSteps: 4, totalSteps: total) }
+        #expect(rates == expected)
+    }
+
     // MARK: - Real runs
 
     /// A tiny reverse corpus trained with a learning rate high enough that dev often gets worse: 8 batches an epoch,
