@@ -135,7 +135,8 @@ public struct ExplorerPage {
                 ("decoding", Self.object([("beam", "\(beam.width)"), ("n_best", "\(beam.nBest)"),
                                      ("length_penalty", Self.number(beam.lengthPenalty))])),
                 ("scales", Self.object([("viridis", Self.strings(ColourScale.viridis().anchors.map(\.hex))),
-                                   ("diverging", Self.strings(ColourScale.diverging(limit: 1).anchors.map(\.hex)))])),
+                                   ("diverging", Self.strings(ColourScale.diverging(limit: 1).anchors.map(\.hex))),
+                                   ("palette", Self.strings(LineSeries.palette.map(\.hex)))])),
                 ("quantities", "[" + LSTMQuantity.allCases.map { quantity in
                     let bounded: String = switch quantity {
                     case .i, .f, .o: "\"viridis\""
