@@ -137,6 +137,7 @@ public struct ExplorerPage {
                 ("scales", Self.object([("viridis", Self.strings(ColourScale.viridis().anchors.map(\.hex))),
                                    ("diverging", Self.strings(ColourScale.diverging(limit: 1).anchors.map(\.hex))),
                                    ("palette", Self.strings(LineSeries.palette.map(\.hex)))])),
+                ("joiner", Self.object([("token", jsonQuoted(String(Tokenizer.joiner))), ("label", jsonQuoted(SVGWriter.joinerLabel))])),
                 ("quantities", "[" + LSTMQuantity.allCases.map { quantity in
                     let bounded: String = switch quantity {
                     case .i, .f, .o: "\"viridis\""

@@ -37,7 +37,7 @@ extension ExplorerPage {
         <p class="caption">Columns: decoder steps · in each, the candidates weighed, best first, with their token and total \
         log-probability: kept (blue), finished with &lt;/s&gt; (green, thick border), pruned (grey, dashed). \
         The chosen hypothesis's path is drawn thick and orange.</p>
-        <label class="toggle"><input type="checkbox" id="beam-pruned" checked> show the pruned candidates</label>
+        <label class="toggle"><input type="checkbox" id="beam-pruned"> show every pruned candidate (otherwise the best K of each step)</label>
         <div class="body scroll"></div></section>
         <section id="units" aria-labelledby="units-heading"><h2 id="units-heading">Units</h2>
         <p class="caption">One unit's value behind each token its layer read, in sentence order (the greedy translation's \
@@ -92,7 +92,7 @@ extension ExplorerPage {
         .caption { margin: 0 0 8px; font-size: 13px; }
         header { max-width: 1400px; margin: 0 auto 12px; }
         nav { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
-        nav select { max-width: 70ch; }
+        nav select { min-width: 32ch; max-width: 70ch; }
         main { max-width: 1400px; margin: 0 auto; display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr));
                gap: 14px; align-items: start; }
         section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; min-width: 0; }
@@ -120,7 +120,7 @@ extension ExplorerPage {
         table.grid th.source span { writing-mode: vertical-rl; transform: rotate(180deg); display: inline-block; max-height: 9em;
                                     overflow: hidden; text-overflow: ellipsis; }
         table.grid th.target { text-align: right; }
-        table.grid td { width: 30px; min-width: 30px; height: 24px; text-align: center; font-size: 10px; border: 1px solid #fff; }
+        table.grid td { width: 34px; min-width: 34px; height: 26px; text-align: center; font-size: 10px; border: 1px solid #fff; }
         table.grid td.dim { opacity: 0.35; }
         table.grid .marked { outline: 2px solid var(--chosen); outline-offset: -2px; }
         table.grid .axis { color: var(--muted); font-size: 11px; }
@@ -128,12 +128,13 @@ extension ExplorerPage {
         .legend { display: flex; align-items: center; gap: 8px; font-size: 12px; color: var(--muted); margin: 6px 0; }
         .legend .bar { width: 220px; height: 12px; border: 1px solid var(--line); }
         .legend .ticks { display: flex; justify-content: space-between; width: 220px; }
-        .strip { display: flex; flex-wrap: wrap; gap: 3px; padding: 6px; border: 1px solid var(--line); border-radius: 6px; }
+        .strip { padding: 4px 6px; border: 1px solid var(--line); border-radius: 6px; max-height: 330px; overflow-y: auto; }
         .strip .token { display: flex; flex-direction: column; align-items: center; padding: 4px 6px; border-radius: 4px; min-width: 2.5em; }
         .strip .token b { font-weight: 600; font-size: 15px; }
         .strip .token small { font-size: 11px; font-variant-numeric: tabular-nums; }
-        .strip-row { display: flex; gap: 8px; align-items: center; margin: 6px 0; }
-        .strip-row > .label { color: var(--muted); min-width: 5em; font-size: 12px; }
+        .strip-row { display: flex; flex-wrap: wrap; gap: 3px; align-items: center; margin: 3px 0; }
+        .strip-row > .label { color: var(--muted); min-width: 2.6em; font-size: 12px; text-align: right; padding-right: 4px; }
+        .strip-row.current > .label { color: var(--ink); font-weight: 700; }
         svg text { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
         svg .node rect { fill: #fff; stroke-width: 1.5; }
         svg .node.kept rect { stroke: var(--kept); }
@@ -144,7 +145,8 @@ extension ExplorerPage {
         svg .edge { fill: none; stroke: #9fb8cf; stroke-width: 1.2; }
         svg .edge.pruned { stroke: #c4c4cc; stroke-dasharray: 3 2; }
         svg .edge.chosen { stroke: var(--chosen); stroke-width: 3.5; }
-        #beam.hide-pruned .pruned { display: none; }
+        .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 8px 28px; align-items: start; }
+        .columns caption { text-align: left; }
         .map rect.row:hover { stroke: var(--ink); }
         pre#errors { max-width: 1400px; margin: 0 auto 12px; padding: 8px; background: #fde8e8; color: #8a1010; white-space: pre-wrap; }
 

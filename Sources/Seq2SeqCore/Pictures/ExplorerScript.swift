@@ -26,7 +26,9 @@ extension ExplorerPage {
           if (digits !== undefined) { return x.toFixed(digits); }
           return String(x);
         }
-        function short(token, limit) { return token.length > limit ? token.slice(0, limit - 1) + "…" : token; }
+        /* A token as the page labels it: the BPE joiner drawn as the SVG pictures draw it (few fonts have it). */
+        function label(token) { return String(token).split(D.joiner.token).join(D.joiner.label); }
+        function short(token, limit) { token = label(token); return token.length > limit ? token.slice(0, limit - 1) + "…" : token; }
         function section(id) { return $(id).querySelector(".body"); }
         function drawn(id, count) { $(id).setAttribute("data-drawn", String(count)); }
         function option(select, value, label, selected) {
@@ -136,14 +138,14 @@ extension ExplorerPage {
           var h = hypothesis(), body = section("attention"), scale = viridis();
           var html = '<div class="scroll"><table class="grid" id="attention-grid"><thead><tr><th class="axis">target ↓ · source →</th>';
           h.source_tokens.forEach(function (token, j) {
-            html += '<th class="source" tabindex="-1" data-j="' + j + '" title="' + esc(token) + '"><span>' + esc(short(token, 14)) + "</span></th>";
+            html += '<th class="source" tabindex="-1" data-j="' + j + '" title="' + esc(label(token)) + '"><span>' + esc(short(token, 14)) + "</span></th>";
           });
           html += "</tr></thead><tbody>";
           h.attention.forEach(function (row, i) {
             html += '<tr><th class="target" tabindex="-1" data-i="' + i + '">' + esc(short(h.target_tokens[i], 16)) + "</th>";
             row.forEach(function (w, j) {
               html += '<td tabindex="-1" data-i="' + i + '" data-j="' + j + '" style="background:' + scale.colour(w) + ";color:" + scale.ink(w) +
-                '" title="α = ' + fmt(w) + " (target " + esc(h.target_tokens[i]) + " ← source " + esc(h.source_tokens[j]) + ')">' +
+                '" title="α = ' + fmt(w) + " (target " + esc(label(h.target_tokens[i])) + " ← source " + esc(label(h.source_tokens[j])) + ')">' +
                 (w >= 0.1 ? fmt(w, 2).replace(/^0/, "") : "") + "</td>";
             });
             html += "</tr>";
@@ -161,18 +163,18 @@ extension ExplorerPage {
           }
           function listing(pairs) {
             return pairs.sort(function (a, b) { return b[1] - a[1]; }).slice(0, 6)
-              .map(function (p) { return "<b>" + esc(p[0]) + "</b> " + fmt(p[1]); }).join(" · ");
+              .map(function (p) { return "<b>" + esc(label(p[0])) + "</b> " + fmt(p[1]); }).join(" · ");
           }
           function showRow(i) {
             grid.querySelectorAll("th.source").forEach(function (e, j) { scale.paint(e, h.attention[i][j]); });
             grid.querySelectorAll("td").forEach(function (e) { if (+e.getAttribute("data-i") !== i) { e.classList.add("dim"); } });
-            readout.innerHTML = "target <b>" + esc(h.target_tokens[i]) + "</b> (step " + (i + 1) + ") attends to: " +
+            readout.innerHTML = "target <b>" + esc(label(h.target_tokens[i])) + "</b> (step " + (i + 1) + ") attends to: " +
               listing(h.source_tokens.map(function (t, j) { return [t, h.attention[i][j]]; }));
           }
           function showColumn(j) {
             grid.querySelectorAll("th.target").forEach(function (e, i) { scale.paint(e, h.attention[i][j]); });
             grid.querySelectorAll("td").forEach(function (e) { if (+e.getAttribute("data-j") !== j) { e.classList.add("dim"); } });
-            readout.innerHTML = "source <b>" + esc(h.source_tokens[j]) + "</b> is looked at by: " +
+            readout.innerHTML = "source <b>" + esc(label(h.source_tokens[j])) + "</b> is looked at by: " +
               listing(h.target_tokens.map(function (t, i) { return [t, h.attention[i][j]]; }));
           }
           function show(element) {
@@ -183,8 +185,8 @@ extension ExplorerPage {
               i = +i; j = +j;
               grid.querySelector('th.target[data-i="' + i + '"]').classList.add("marked");
               grid.querySelector('th.source[data-j="' + j + '"]').classList.add("marked");
-              readout.innerHTML = "α = <b>" + fmt(h.attention[i][j]) + "</b>: target <b>" + esc(h.target_tokens[i]) +
-                "</b> (step " + (i + 1) + ") on source <b>" + esc(h.source_tokens[j]) + "</b>";
+              readout.innerHTML = "α = <b>" + fmt(h.attention[i][j]) + "</b>: target <b>" + esc(label(h.target_tokens[i])) +
+                "</b> (step " + (i + 1) + ") on source <b>" + esc(label(h.source_tokens[j])) + "</b>";
             } else if (i !== null) { showRow(+i); } else { showColumn(+j); }
           }
           grid.querySelectorAll("[data-i], [data-j]").forEach(function (element) {

@@ -9,7 +9,7 @@ extension ExplorerPage {
           var m = D.model, body = section("model"), z = m.sizes;
           var names = { E: "embedding size", H: "encoder hidden size per direction", L: "encoder layers", D: "decoder hidden size",
                         M: "decoder layers", A: "attention size", Vs: "source vocabulary", Vt: "target vocabulary" };
-          var html = '<div class="columns"><table class="list" id="model-sizes"><caption class="caption">Configuration</caption><tbody>';
+          var html = '<div class="columns"><div><table class="list" id="model-sizes"><caption class="caption">Configuration</caption><tbody>';
           Object.keys(names).forEach(function (k) {
             html += '<tr><th><code>' + k + "</code></th><td>" + names[k] + '</td><td class="num">' + z[k] + "</td></tr>";
           });
@@ -23,7 +23,7 @@ extension ExplorerPage {
             html += "<tr><th>training</th><td colspan=\"2\">the best validation: step " + t.step + " (" + t.epoch + " epochs complete); dev BLEU " +
               fmt(t.dev_bleu) + ", exact match " + fmt(t.dev_exact_match) + "%, loss " + fmt(t.dev_loss) + "</td></tr>";
           }
-          html += "</tbody></table></div>";
+          html += "</tbody></table>";
           html += "<h3>Modules</h3><p class=\"caption\">An LSTM layer in one direction has 4·hidden·(input+hidden) + 8·hidden parameters: " +
             "W_ih [4·hidden, input], W_hh [4·hidden, hidden], b_ih and b_hh [4·hidden], the gates i, f, g, o in that order.</p>" +
             '<table class="list" id="model-modules"><thead><tr><th>module</th><th class="num">parameters</th><th>formula</th></tr></thead><tbody>';
@@ -33,13 +33,12 @@ extension ExplorerPage {
               (module.predicted === module.parameters ? "" : " (the formula gives " + module.predicted + ")") + "</td></tr>";
           });
           html += '<tr><th>total</th><td class="num"><b>' + m.total.toLocaleString("en") + "</b></td><td></td></tr></tbody></table>";
+          html += "<h3>Learning curves</h3>" + (m.curves ? curves(m.curves) : "<p>No training log (FILE.log.jsonl) beside the checkpoint.</p>") + "</div><div>";
           html += '<h3>Tensors</h3><table class="list" id="model-tensors"><thead><tr><th>name</th><th>shape</th><th class="num">parameters</th></tr></thead><tbody>';
           m.tensors.forEach(function (t) {
             html += "<tr><td><code>" + esc(t[0]) + "</code></td><td><code>[" + t[1].join(", ") + ']</code></td><td class="num">' + t[2].toLocaleString("en") + "</td></tr>";
           });
-          html += "</tbody></table><h3>Learning curves</h3>";
-          html += m.curves ? curves(m.curves) : "<p>No training log (FILE.log.jsonl) beside the checkpoint.</p>";
-          body.innerHTML = html;
+          body.innerHTML = html + "</tbody></table></div></div>";
           drawn("model", m.tensors.length + m.modules.length + (m.curves ? m.curves.length : 0));
         }
         function niceTicks(low, high) {
@@ -121,8 +120,9 @@ extension ExplorerPage {
           setupUnits();
           setupRanking();
           $("beam-pruned").addEventListener("change", function () { if (D.sentences.length) { drawBeam(); } });
-          drawSentence();
           drawRanking();
+          drawSentence();
+          showRanked(0, false);
           drawModel();
           document.body.setAttribute("data-ready", "yes");
         } catch (error) {
