@@ -165,7 +165,7 @@ extension ExplorerPage {
           D.rankings.forEach(function (r) { if (features.indexOf(r.feature) < 0) { features.push(r.feature); } });
           /* A count feature first, when there is one: counting units are what the page's first view shows. */
           var first = features.filter(function (f) { return f.indexOf("count:") === 0; })[0] || features[0];
-          features.forEach(function (f) { option(feature, f, f, f === first); });
+          features.forEach(function (f) { option(feature, f, label(f), f === first); });
           D.quantities.forEach(function (q) { option(quantity, q.name, q.name + " · " + q.meaning, q.name === "c"); });
           feature.addEventListener("change", drawRanking);
           quantity.addEventListener("change", drawRanking);
@@ -197,7 +197,7 @@ extension ExplorerPage {
             drawn("ranking", 0);
             return;
           }
-          var html = '<table class="list" id="ranking-table"><caption class="caption">Units whose ' + esc(quantity) + " follows " + esc(feature) +
+          var html = '<table class="list" id="ranking-table"><caption class="caption">Units whose ' + esc(quantity) + " follows " + esc(label(feature)) +
             " best, over " + D.sentences.length + " sentence" + (D.sentences.length === 1 ? "" : "s") +
             '</caption><thead><tr><th class="num">rank</th><th>layer</th><th class="num">unit</th><th class="num">r</th><th class="num">steps</th></tr></thead><tbody>';
           ranking.units.forEach(function (u, k) {
