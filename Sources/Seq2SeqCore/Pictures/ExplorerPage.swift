@@ -97,7 +97,8 @@ public struct ExplorerPage {
             }
         }
         let tokens = order.enumerated().sorted { a, b in
-            counts[a.element]! != counts[b.element]! ? counts[a.element]! > counts[b.element]! : a.offset < b.offset
+            let (m, n) = (counts[a.element, default: 0], counts[b.element, default: 0])
+            return m != n ? m > n : a.offset < b.offset
         }.prefix(Self.rankedTokens).map(\.element)
         return [.position] + tokens.flatMap { [TraceFeature.count($0), .remaining($0)] }
     }

@@ -117,7 +117,7 @@ extension ExplorerPage {
             esc(s.hypotheses[0].text) + "</span></p>";
           html += '<table class="list" id="n-best"><caption class="caption">' +
             (D.decoding.beam > 1 ? "The " + s.hypotheses.length + " best hypotheses, best first (score = log p / ((5 + length) / 6)^α). Choose one to see its attention and its path."
-                                 : "Greedy decoding: one hypothesis (give --beam K --n-best N for alternatives).") +
+                                 : "Greedy decoding: one hypothesis (a beam search of width K finds the N best).") +
             '</caption><thead><tr><th>#</th><th class="num">score</th><th class="num">log p</th><th>translation</th></tr></thead><tbody>';
           s.hypotheses.forEach(function (h, k) {
             html += '<tr class="choice' + (k === H ? " selected" : "") + '" tabindex="0" role="button" aria-pressed="' + (k === H) +

@@ -159,7 +159,7 @@ extension ExplorerPage {
           return out + legend(scale, quantity + " (all units)");
         }
 
-        /* The ranking of `inspect --top`: choosing a row shows its unit. */
+        /* The units ranked as `inspect` ranks them: choosing a row shows its unit. */
         function setupRanking() {
           var features = [], feature = $("ranking-feature"), quantity = $("ranking-quantity");
           D.rankings.forEach(function (r) { if (features.indexOf(r.feature) < 0) { features.push(r.feature); } });
