@@ -108,7 +108,7 @@ import Testing
         let flag = try Regex(#"--[a-z]"#)
         let placeholder = try Regex(#"<([a-z][a-z0-9-]*)>"#)
         let html: Set<Substring> = ["head", "style", "body", "header", "main", "script", "h1", "h3", "p", "b", "br", "code", "small",
-                                    "span", "div", "tr", "th", "td", "thead", "tbody"]
+                                    "label", "span", "div", "tr", "th", "td", "thead", "tbody"]
         let notPositionals = html.union(["s", "unk", "pad", "stdin", "title", "defs", "skipped"])
         var found: [String] = []
         for (file, lines) in try Self.library() {
