@@ -7,6 +7,7 @@ let subcommands: [(info: CommandInfo, run: @Sendable (Arguments) throws -> Void)
     (TranslateCommand.info, TranslateCommand.run),
     (AttentionCommand.info, AttentionCommand.run),
     (InspectCommand.info, InspectCommand.run),
+    (ExploreCommand.info, ExploreCommand.run),
     (InfoCommand.info, InfoCommand.run),
     (ConvertCommand.info, ConvertCommand.run),
     (PlotCommand.info, PlotCommand.run),

@@ -3,7 +3,8 @@
 // ranked by log-probability / ((5 + length) / 6)^α (GNMT, Wu et al. 2016). A sentence stops only when no live
 // hypothesis can still beat its best finished one (not when the top beam first emits </s>, Joey NMT's bug #148), or
 // at its own step limit, and its rows then leave the batch. A sentence's result does not depend on its batch, and
-// with width 1 it is greedy decoding, token for token and bit for bit.
+// with width 1 it is greedy decoding, token for token and bit for bit. On request it records its search as a
+// BeamTrace (every candidate weighed at every step, kept, finished or pruned), for pictures of the search.
 
 import Foundation
 
@@ -48,6 +49,47 @@ public struct ScoredTranslation: Equatable, Sendable {
     }
 }
 
+/// What beam search did for one sentence, step by step (Seq2Seq-Vis draws it as a tree): at each step every candidate
+/// it weighed, best first, with its parent in the step before, its total log-probability and its fate. The first
+/// node of step 0 follows <s>; a path from a step-0 node along the children is a hypothesis.
+public struct BeamTrace: Equatable, Sendable {
+    /// What became of a candidate at its step.
+    public enum Fate: String, Sendable {
+        /// Among the K best and not </s>: a live hypothesis, extended at the next step (unless the search ends).
+        case kept
+        /// Among the K best and </s>: a finished hypothesis.
+        case finished
+        /// Not among the K best: dropped.
+        case pruned
+    }
+
+    /// One candidate: a live hypothesis of the step before (its parent) extended by one token.
+    public struct Node: Equatable, Sendable {
+        /// The token added (a target vocabulary id).
+        public var token: Int
+        /// Its parent's index in the previous step's nodes; nil at step 0, whose parent is <s>.
+        public var parent: Int?
+        /// Σ log p of the hypothesis's tokens, this one included.
+        public var logProbability: Double
+        public var fate: Fate
+    }
+
+    /// One array of nodes per decoder step, each sorted best first (so the kept and finished ones lead).
+    public var steps: [[Node]]
+
+    /// The node indices, step by step, of the hypothesis with these tokens; nil if the search never made it.
+    public func path(of tokens: [Int]) -> [Int]? {
+        guard tokens.count <= steps.count else { return nil }
+        var path: [Int] = []
+        for (t, token) in tokens.enumerated() {
+            let parent = path.last
+            guard let n = steps[t].firstIndex(where: { $0.token == token && $0.parent == parent && $0.fate != .pruned }) else { return nil }
+            path.append(n)
+        }
+        return path
+    }
+}
+
 extension Seq2SeqModel {
     /// The best `options.nBest` translations of `source` (ids without specials), best first; at most `maxSteps` tokens.
     public func beamSearch(source: [Int], maxSteps: Int, options: BeamOptions, noRepeatNgram: Int = 0) -> [ScoredTranslation] {
@@ -60,8 +102,18 @@ extension Seq2SeqModel {
     public func beamSearch(sources: [[Int]], maxSteps: [Int], options: BeamOptions, noRepeatNgram: Int = 0) -> [[ScoredTranslation]] {
         precondition(maxSteps.count == sources.count, "one step limit per sentence")
         return withPackedWeights(parameters.storage) {
-            beamDecode(Batch(sources: sources), maxSteps: maxSteps, options: options, noRepeatNgram: noRepeatNgram)
+            beamDecode(Batch(sources: sources), maxSteps: maxSteps, options: options, noRepeatNgram: noRepeatNgram, tracing: false).best
         }
+    }
+
+    /// `beamSearch(sources:…)`'s results, the same bit for bit, with each sentence's search recorded step by step.
+    public func tracedBeamSearch(sources: [[Int]], maxSteps: [Int], options: BeamOptions,
+                                 noRepeatNgram: Int = 0) -> [(best: [ScoredTranslation], trace: BeamTrace)] {
+        precondition(maxSteps.count == sources.count, "one step limit per sentence")
+        let decoded = withPackedWeights(parameters.storage) {
+            beamDecode(Batch(sources: sources), maxSteps: maxSteps, options: options, noRepeatNgram: noRepeatNgram, tracing: true)
+        }
+        return Array(zip(decoded.best, decoded.traces ?? []))
     }
 
     private struct Hypothesis {
@@ -81,9 +133,13 @@ extension Seq2SeqModel {
         var finished: [ScoredTranslation] = []
         /// Whether every logit and attention weight of its rows was usable (see `Translation.isFinite`).
         var isFinite = true
+        /// When tracing: the search so far, and the node of each live hypothesis in its last step.
+        var trace = BeamTrace(steps: [])
+        var aliveNodes: [Int] = []
     }
 
-    private func beamDecode(_ batch: Batch, maxSteps: [Int], options: BeamOptions, noRepeatNgram: Int) -> [[ScoredTranslation]] {
+    private func beamDecode(_ batch: Batch, maxSteps: [Int], options: BeamOptions, noRepeatNgram: Int,
+                            tracing: Bool) -> (best: [[ScoredTranslation]], traces: [BeamTrace]?) {
         let p = parameters, K = options.width, V = p.generator.weight.rows
         var dropout = Dropout.off
         let start = startDecoding(batch)
@@ -122,9 +178,11 @@ extension Seq2SeqModel {
                     }
                     for token in bannedTokens { banned[token] = false }
                 }
-                let chosen = candidates.enumerated().sorted {
+                let ranked = candidates.enumerated().sorted {
                     $0.element.logProbability != $1.element.logProbability ? $0.element.logProbability > $1.element.logProbability : $0.offset < $1.offset
-                }.prefix(K).map(\.element)
+                }.map(\.element)
+                let chosen = ranked.prefix(K)
+                if tracing { Self.record(ranked, kept: K, into: &searches[s]) }
                 var next: [Hypothesis] = []
                 for candidate in chosen {
                     var hypothesis = alive[candidate.row]
@@ -158,7 +216,21 @@ extension Seq2SeqModel {
             if nextRowSentences != rowSentences { keys = start.keys.rows(nextRowSentences) }
             rowSentences = nextRowSentences
         }
-        return searches.map { Self.best($0, options: options) }
+        return (searches.map { Self.best($0, options: options) }, tracing ? searches.map(\.trace) : nil)
+    }
+
+    /// One step of a traced search: the sentence's candidates, best first, as the step's nodes (the first `kept` are
+    /// chosen: finished if they emit </s>, else live; the rest pruned); the live ones become the next step's parents.
+    private static func record(_ ranked: [(logProbability: Double, row: Int, token: Int)], kept: Int, into search: inout SentenceSearch) {
+        var nodes: [BeamTrace.Node] = [], alive: [Int] = []
+        for (n, candidate) in ranked.enumerated() {
+            let fate: BeamTrace.Fate = n >= kept ? .pruned : candidate.token == Vocabulary.eos ? .finished : .kept
+            if fate == .kept { alive.append(n) }
+            nodes.append(BeamTrace.Node(token: candidate.token, parent: search.aliveNodes.isEmpty ? nil : search.aliveNodes[candidate.row],
+                                        logProbability: candidate.logProbability, fate: fate))
+        }
+        search.trace.steps.append(nodes)
+        search.aliveNodes = alive
     }
 
     /// Whether a sentence's search is over after `steps` steps: no live hypothesis left, its step limit reached, or
