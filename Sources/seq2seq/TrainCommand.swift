@@ -139,7 +139,7 @@ enum TrainCommand {
         discussion: """
             Ctrl-C (or SIGTERM) finishes the current step, saves the state beside the checkpoint and exits with 130; `--resume` then continues exactly where it stopped. A second Ctrl-C stops at once.
 
-            A validation improves when it beats the best so far on dev BLEU (ties: exact match, then lower dev loss), or on the number --validation-metric names; that is the one saved to FILE, with its translations of the dev sources in \(example.devTranslations), and what --lr-decay, --early-stopping and --keep-best count. Dev pairs with the same source are one sentence with several references, scored as `seq2seq eval` scores them. When the dev targets are so short that BLEU says little (most under 4 tokens, or 90% of the sentences scoring sentence-level BLEU 0), the first validation that shows it says so. A resumed run may change --epochs, --max-steps, --validate-every, --early-stopping, --keep-best and --validation-samples; it keeps its --validation-metric.
+            A validation improves when it beats the best so far on dev BLEU (ties: exact match, then lower dev loss), or on the number --validation-metric names; that is the one saved to FILE, with its translations of the dev sources in \(example.devTranslations), and what --lr-decay, --early-stopping and --keep-best count. Dev pairs with the same source are one sentence with several references, scored as `seq2seq eval` scores them. When the dev targets are so short that BLEU says little (most under 4 tokens, or 90% of the sentences scoring sentence-level BLEU 0 while some are translated exactly), the first validation that shows it says so. A resumed run may change --epochs, --max-steps, --validate-every, --early-stopping, --keep-best and --validation-samples; it keeps its --validation-metric.
 
             --tokenization bpe cuts each word into pieces by byte-pair encoding (Sennrich et al. 2016): merges are learned on the training pairs only, both sides into one table (English and French share names, numbers and cognates, which are then cut alike on both sides), and stored in the checkpoint, so translation needs nothing else. Pieces of a word are glued by the joiner ￭, so the text comes back exactly. The default of 2,000 merges was measured on Corpora/eng-fra (10,421 pairs): words give 2,935 English and 4,781 French tokens, of which 1,037 and 2,139 occur only once (too rare to learn); 2,000 merges give 1,343 and 1,472 tokens, of which only 71 and 78 occur once, for sentences of 6.9 and 8.2 tokens instead of 5.6 and 6.3 words. 500 merges leave 20 and 30 such tokens but make sentences of 9.1 and 10.6 tokens; 8,000 merges are close to words again (678 and 821 tokens occur once).
             """)
@@ -332,14 +332,25 @@ enum TrainCommand {
     }
 }
 
-/// One dev translation under its validation line: the source, every reference, the translation.
+/// One dev translation under its validation line: the source, its distinct references (at most `shownReferences`,
+/// a repeated one once with its count), the translation.
 private func showSample(_ sample: TranslationSample) {
     let number = "dev #\(sample.index + 1)"
     let indent = String(repeating: " ", count: number.count + 4)
     Output.error("  \(number)  source      \(sample.source)")
-    for reference in sample.references { Output.error("\(indent)reference   \(reference)") }
+    var distinct: [(reference: String, count: Int)] = []
+    for reference in sample.references {
+        if let seen = distinct.firstIndex(where: { $0.reference == reference }) { distinct[seen].count += 1 } else { distinct.append((reference, 1)) }
+    }
+    for (reference, count) in distinct.prefix(shownReferences) {
+        Output.error("\(indent)reference   \(reference)\(count > 1 ? "   (×\(count))" : "")")
+    }
+    if distinct.count > shownReferences { Output.error("\(indent)            … and \(distinct.count - shownReferences) more references") }
     Output.error("\(indent)hypothesis  \(sample.hypothesis)")
 }
+
+/// The most references a sample shows.
+private let shownReferences = 4
 
 /// "93%".
 private func percent(_ count: Int, of total: Int) -> String { "\(Int((100 * Double(count) / Double(max(total, 1))).rounded()))%" }

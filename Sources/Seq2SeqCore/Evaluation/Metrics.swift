@@ -137,6 +137,8 @@ public struct EvaluatedSet: Sendable {
     public var groups: ReferenceGroups
     /// `hypotheses[s]`: the detokenized translation of `groups.sources[s]`.
     public var hypotheses: [String]
+    /// `isExact[s]`: whether `hypotheses[s]` has exactly the tokens of one of the source's references.
+    public var isExact: [Bool]
 }
 
 /// Translates a test set and scores it: BLEU, chrF, exact match, token accuracy, loss, perplexity.
@@ -162,14 +164,14 @@ public enum Evaluation {
         for (pair, source) in groups.sourceOfPair.enumerated() { tokensOfReferences[source].append(referenceTokens[pair]) }
         // Translated a chunk at a time, keeping only the text: a whole corpus's attention matrices would take far more
         // memory than its text. A sentence's translation does not depend on the others decoded with it.
-        var hypotheses: [String] = [], exact = 0
+        var hypotheses: [String] = [], isExact: [Bool] = []
         for start in stride(from: 0, to: groups.sources.count, by: translationChunk) {
             let chunk = start ..< min(start + translationChunk, groups.sources.count)
             let results = translator.translate(Array(groups.sources[chunk]))
             hypotheses += results.map(\.text)
-            exact += zip(results, tokensOfReferences[chunk]).filter { result, references in
+            isExact += zip(results, tokensOfReferences[chunk]).map { result, references in
                 result.targetTokens.last == Vocabulary.specials[Vocabulary.eos] && references.contains(Array(result.targetTokens.dropLast()))
-            }.count
+            }
         }
         let bleu = BLEU.corpusScore(hypotheses: hypotheses, referenceSets: groups.references)
         let chrF = ChrF.corpusScore(hypotheses: hypotheses, referenceSets: groups.references)
@@ -188,9 +190,9 @@ public enum Evaluation {
         let loss = statistics.lossSum / Double(tokens)
         let report = EvaluationReport(sentences: pairs.count, sources: groups.sources.count, references: groups.referenceCount,
                                       bleu: bleu.score, chrF: chrF.score,
-                                      exactMatch: 100 * Double(exact) / Double(max(groups.sources.count, 1)),
+                                      exactMatch: 100 * Double(isExact.filter { $0 }.count) / Double(max(groups.sources.count, 1)),
                                       tokenAccuracy: 100 * Double(statistics.correct) / Double(tokens), loss: loss, perplexity: exp(loss))
-        return EvaluatedSet(report: report, groups: groups, hypotheses: hypotheses)
+        return EvaluatedSet(report: report, groups: groups, hypotheses: hypotheses, isExact: isExact)
     }
 }
 

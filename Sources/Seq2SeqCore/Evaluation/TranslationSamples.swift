@@ -22,13 +22,17 @@ public struct ShortTargets: Equatable, Sendable {
     /// Sources whose translation scores sentence-level BLEU 0 against its references (the corpus settings, without
     /// sacreBLEU's effective order: a translation of fewer than 4 tokens scores 0).
     public var zeroSentenceBLEU: Int
+    /// Sources translated exactly (as one of their references).
+    public var exact: Int
     /// Sources whose references all have fewer than 4 tokens (13a tokens, as BLEU counts them): even an exact
     /// translation of one of them scores sentence-level BLEU 0.
     public var shortReferences: Int
 
-    /// Most targets are under 4 tokens, or at least 90% of the sources score sentence-level BLEU 0.
+    /// Most sources have only references under 4 tokens; or at least 90% of the sources score sentence-level BLEU 0
+    /// although some are translated exactly. (A model that has not learnt yet scores 0 on nearly every sentence, and
+    /// translates none exactly: that says nothing about the targets.)
     public var makeBLEUUninformative: Bool {
-        sources > 0 && (2 * shortReferences > sources || 10 * zeroSentenceBLEU >= 9 * sources)
+        sources > 0 && (2 * shortReferences > sources || (10 * zeroSentenceBLEU >= 9 * sources && exact > 0))
     }
 }
 
@@ -49,6 +53,6 @@ extension EvaluatedSet {
         let scores = BLEU.sentenceScores(hypotheses: hypotheses, referenceSets: groups.references)
         let short = groups.references.filter { references in references.allSatisfy { BLEU.tokenize13a($0).count < BLEU.maxOrder } }
         return ShortTargets(sources: groups.sources.count, zeroSentenceBLEU: scores.filter { $0 == 0 }.count,
-                            shortReferences: short.count)
+                            exact: isExact.filter { $0 }.count, shortReferences: short.count)
     }
 }
