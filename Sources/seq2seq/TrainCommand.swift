@@ -306,7 +306,9 @@ enum TrainCommand {
                 }
                 if plot { drawCurves(log: trainer.paths.log) }
             case let .devTranslations(step, evaluated):
-                for sample in evaluated.samples(count: samples) { showSample(sample) }
+                let shown = evaluated.samples(count: samples)
+                let width = shown.map { "dev #\($0.index + 1)".count }.max() ?? 0
+                for sample in shown { showSample(sample, width: width) }
                 if !toldShortTargets, case let short = evaluated.shortTargets, short.makeBLEUUninformative {
                     Output.error("note: the dev targets are short for BLEU: at step \(step), \(percent(short.zeroSentenceBLEU, of: short.sources)) of the dev sentences score sentence-level BLEU 0, and \(percent(short.shortReferences, of: short.sources)) have only references under 4 tokens, too short for a 4-gram; --validation-metric exact or chrf would choose the best checkpoint by something they have")
                     toldShortTargets = true
@@ -333,11 +335,12 @@ enum TrainCommand {
 }
 
 /// One dev translation under its validation line: the source, its distinct references (at most `shownReferences`,
-/// a repeated one once with its count), the translation.
-private func showSample(_ sample: TranslationSample) {
+/// a repeated one once with its count), the translation; "dev #N" padded to `width`, so that the labels of every
+/// sample line up.
+private func showSample(_ sample: TranslationSample, width: Int) {
     let number = "dev #\(sample.index + 1)"
-    let indent = String(repeating: " ", count: number.count + 4)
-    Output.error("  \(number)  source      \(sample.source)")
+    let indent = String(repeating: " ", count: width + 4)
+    Output.error("  \(number)\(String(repeating: " ", count: max(width - number.count, 0)))  source      \(sample.source)")
     var distinct: [(reference: String, count: Int)] = []
     for reference in sample.references {
         if let seen = distinct.firstIndex(where: { $0.reference == reference }) { distinct[seen].count += 1 } else { distinct.append((reference, 1)) }
