@@ -309,9 +309,12 @@ enum TrainCommand {
                 let shown = evaluated.samples(count: samples)
                 let width = shown.map { "dev #\($0.index + 1)".count }.max() ?? 0
                 for sample in shown { showSample(sample, width: width) }
-                if !toldShortTargets, case let short = evaluated.shortTargets, short.makeBLEUUninformative {
-                    Output.error("note: the dev targets are short for BLEU: at step \(step), \(percent(short.zeroSentenceBLEU, of: short.sources)) of the dev sentences score sentence-level BLEU 0, and \(percent(short.shortReferences, of: short.sources)) have only references under 4 tokens, too short for a 4-gram; --validation-metric exact or chrf would choose the best checkpoint by something they have")
-                    toldShortTargets = true
+                if !toldShortTargets {
+                    let short = evaluated.shortTargets
+                    if short.makeBLEUUninformative {
+                        Output.error("note: the dev targets are short for BLEU: at step \(step), \(percent(short.zeroSentenceBLEU, of: short.sources)) of the dev sentences score sentence-level BLEU 0, and \(percent(short.shortReferences, of: short.sources)) have only references under 4 tokens, too short for a 4-gram; --validation-metric exact or chrf would choose the best checkpoint by something they have")
+                        toldShortTargets = true
+                    }
                 }
             case let .learningRateDecayed(step, from, to):
                 Output.error("step \(step): learning rate decayed from \(from) to \(to) (no improvement for \(validations(run.patience + 1)); --patience \(run.patience))")
