@@ -1,5 +1,6 @@
 // EvalCommand.swift — `seq2seq eval`: corpus BLEU (sacreBLEU-compatible, 13a) and chrF2, each with sacreBLEU's
-// signature, exact match, token accuracy and perplexity of a checkpoint on a test set.
+// signature, exact match, token accuracy and perplexity of a checkpoint on a test set; pairs that share a source are
+// that source's references.
 
 import Foundation
 import Seq2SeqCore
@@ -13,7 +14,11 @@ enum EvalCommand {
         abstract: "Evaluate a checkpoint on sentence pairs: BLEU, chrF, exact match, token accuracy, perplexity.",
         usage: "seq2seq eval --checkpoint FILE --corpus FILE.tsv [--beam K [--length-penalty A]] [--replace-unk] [--no-repeat-ngram N] [--json] [--batch-size N] [--threads N]",
         options: CheckpointInput.options + [corpus.info, json.info] + DecodingOptions.options + ThreadCount.options,
-        discussion: "BLEU and chrF are corpus scores of the detokenized translations (greedy, or beam search with --beam) against the references as written, computed as sacreBLEU 2.6.0 does by default (BLEU with 13a tokens, chrF2: character 6-grams, β = 2), each shown with sacreBLEU's signature; exact match compares tokens; token accuracy and perplexity are teacher-forced. The decoding options are `translate`'s and change only the translations: BLEU, chrF and exact match.")
+        discussion: """
+            Pairs with the same source (the same text) are one sentence with several references: each distinct source is translated once and scored against all of its references, as sacreBLEU scores several reference streams. The first line says how many sources and references were scored.
+
+            BLEU and chrF are corpus scores of the detokenized translations (greedy, or beam search with --beam) against the references as written, computed as sacreBLEU 2.6.0 does by default (BLEU with 13a tokens, chrF2: character 6-grams, β = 2), each shown with sacreBLEU's signature (nrefs:var when sources have different numbers of references). With several references, BLEU clips each n-gram's count by its largest count in any one reference and takes the reference length closest to the translation's (of two as close, the shorter); chrF takes each sentence against its best reference. Exact match is the share of sources whose translation has the tokens of one of their references. Token accuracy and perplexity are teacher-forced on every pair. The decoding options are `translate`'s and change only the translations: BLEU, chrF and exact match.
+            """)
 
     static func run(_ arguments: Arguments) throws {
         try ThreadCount(arguments).apply()
@@ -25,7 +30,8 @@ enum EvalCommand {
         let numbered = try Corpus.readNumberedPairs(path: corpus)
         let pairs = numbered.map(\.pair)
         try checkBatchMemory(translator.checkpoint, numbered, corpus: corpus, batchSize: translator.batchSize, decoding: translator)
-        let report = Evaluation.evaluate(translator, on: pairs)
+        let evaluated = Evaluation.translateAndScore(translator, on: pairs)
+        let report = evaluated.report, perSource = evaluated.groups.referencesPerSource
         let nonFinite = report.nonFiniteNumbers
         if !nonFinite.isEmpty {
             throw Seq2SeqError.nonFiniteOutput(path: checkpoint.path, what: "scores (\(nonFinite.joined(separator: ", ")))")
@@ -33,12 +39,14 @@ enum EvalCommand {
         if arguments.flag(Self.json) {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            Output.line(String(decoding: try encoder.encode(SignedReport(report: report)), as: UTF8.self))
+            Output.line(String(decoding: try encoder.encode(SignedReport(report: report, referencesPerSource: perSource)), as: UTF8.self))
             return
         }
-        Output.line("sentences       \(report.sentences)")
-        Output.line(String(format: "BLEU            %.2f   (%@)", report.bleu, BLEUScore.signature))
-        Output.line(String(format: "%@           %.2f   (%@)", ChrFScore.name, report.chrF ?? .nan, ChrFScore.signature))
+        let each = perSource.lowerBound == perSource.upperBound ? "\(perSource.lowerBound)" : "\(perSource.lowerBound)–\(perSource.upperBound)"
+        Output.line("sources         \(evaluated.groups.sources.count)   (\(evaluated.groups.referenceCount) references, \(each) per source)")
+        Output.line(String(format: "BLEU            %.2f   (%@)", report.bleu, BLEUScore.signature(referencesPerHypothesis: perSource)))
+        Output.line(String(format: "%@           %.2f   (%@)", ChrFScore.name, report.chrF ?? .nan,
+                           ChrFScore.signature(referencesPerHypothesis: perSource)))
         Output.line(String(format: "exact match     %.2f%%", report.exactMatch))
         Output.line(String(format: "token accuracy  %.2f%%   (teacher-forced)", report.tokenAccuracy))
         Output.line(String(format: "perplexity      %.4f   (loss %.4f nats/token)", report.perplexity, report.loss))
@@ -69,6 +77,8 @@ extension EvalCommand {
 /// every validation record of a training log also holds.
 private struct SignedReport: Encodable {
     let report: EvaluationReport
+    /// The fewest and most references of a source, sacreBLEU's `nrefs`.
+    let referencesPerSource: ClosedRange<Int>
 
     enum CodingKeys: String, CodingKey {
         case bleuSignature = "bleu_signature", chrFSignature = "chrf_signature"
@@ -77,7 +87,7 @@ private struct SignedReport: Encodable {
     func encode(to encoder: Encoder) throws {
         try report.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(BLEUScore.signature, forKey: .bleuSignature)
-        try container.encode(ChrFScore.signature, forKey: .chrFSignature)
+        try container.encode(BLEUScore.signature(referencesPerHypothesis: referencesPerSource), forKey: .bleuSignature)
+        try container.encode(ChrFScore.signature(referencesPerHypothesis: referencesPerSource), forKey: .chrFSignature)
     }
 }

@@ -24,13 +24,13 @@ enum TrainCommand {
     static let corpus = Option<String?>.text("--corpus", "dir", help: "Folder holding train.tsv and dev.tsv (source<TAB>target a line).")
     static let checkpoint = Option<String?>.text(
         "--checkpoint", "file",
-        help: "Where the best model is kept (safetensors), e.g. \(example.checkpoint). Beside it: \(example.state) (for --resume) and \(example.log) (every validation).")
+        help: "Where the best model is kept (safetensors), e.g. \(example.checkpoint). Beside it: \(example.state) (for --resume), \(example.log) (every validation) and \(example.devTranslations) (the best validation's translations of the dev sources, one a line).")
     static let resume = Flag(
         name: "--resume",
         help: "Continue the run whose state is beside --checkpoint (model and data options come from it). The corpus must be the one the run started with.")
     static let overwrite = Flag(
         name: "--overwrite",
-        help: "Start again, replacing the run already at --checkpoint (its checkpoint, state, log, kept checkpoints and curves). Without it, or --resume, train refuses to touch an existing run.")
+        help: "Start again, replacing the run already at --checkpoint (its checkpoint, state, log, dev translations, kept checkpoints and curves). Without it, or --resume, train refuses to touch an existing run.")
 
     // MARK: - The model
 
@@ -112,8 +112,16 @@ enum TrainCommand {
     }
     static let keepBest = Option.integer(
         "--keep-best",
-        help: "Also keep the n best checkpoints by dev BLEU beside FILE, named by their step (\(example.checkpoint) → \(example.kept(step: 1500))), e.g. to average them; those that fall out of the n best are deleted. 1 keeps FILE alone.",
+        help: "Also keep the n best checkpoints by --validation-metric beside FILE, named by their step (\(example.checkpoint) → \(example.kept(step: 1500))), e.g. to average them; those that fall out of the n best are deleted. 1 keeps FILE alone.",
         default: defaults.keepBest, in: 1...Int(Int32.max))
+    static let validationMetric = Option<ValidationMetric>.choice(
+        "--validation-metric",
+        help: "What makes a validation the best: dev BLEU, chrF2 or exact match (higher is better), or dev loss (lower is better); ties are broken by BLEU, then exact match, then loss. It decides the checkpoint kept and what --lr-decay, --early-stopping and --keep-best count.",
+        default: defaults.validationMetric)
+    static let validationSamples = Option.integer(
+        "--validation-samples",
+        help: "At each validation, show this many dev translations (source, references, translation), always the same ones, spread over the dev set; 0 shows none.",
+        default: 3, in: 0...Int(Int32.max))
     static let plot = Flag(
         name: "--plot",
         help: "After every validation, redraw the learning curves beside the checkpoint: \(example.curves) for \(example.checkpoint) (see `seq2seq plot`).")
@@ -124,7 +132,7 @@ enum TrainCommand {
 
     static let info = CommandInfo(
         name: "train",
-        abstract: "Train a translation model on DIR/train.tsv, validating on DIR/dev.tsv; keeps the best checkpoint by dev BLEU.",
+        abstract: "Train a translation model on DIR/train.tsv, validating on DIR/dev.tsv; keeps the best checkpoint by dev BLEU (or --validation-metric).",
         usage: "seq2seq train --corpus DIR --checkpoint FILE [options]",
         options: [
             corpus.info, checkpoint.info, resume.info, overwrite.info,
@@ -133,12 +141,12 @@ enum TrainCommand {
             tokenization.info, bpeMerges.info, lowercase.info, maxLength.info, minCount.info, maxVocabulary.info,
             batchSize.info, learningRate.info, warmupSteps.info, learningRateSchedule.info, epochs.info, maxSteps.info, dropout.info, labelSmoothing.info, clipNorm.info,
             seed.info, validateEvery.info, learningRateDecay.info, patience.info, minimumLearningRate.info, earlyStopping.info,
-            keepBest.info, plot.info, maxNonFiniteSteps.info,
+            keepBest.info, validationMetric.info, validationSamples.info, plot.info, maxNonFiniteSteps.info,
         ] + ThreadCount.options,
         discussion: """
             Ctrl-C (or SIGTERM) finishes the current step, saves the state beside the checkpoint and exits with 130; `--resume` then continues exactly where it stopped. A second Ctrl-C stops at once.
 
-            A validation improves when it beats the best so far on dev BLEU (ties: exact match, then lower dev loss); that is the one saved to FILE, and what --lr-decay, --early-stopping and --keep-best count. A resumed run may change --epochs, --max-steps, --validate-every, --early-stopping and --keep-best.
+            A validation improves when it beats the best so far on dev BLEU (ties: exact match, then lower dev loss), or on the number --validation-metric names; that is the one saved to FILE, with its translations of the dev sources in \(example.devTranslations), and what --lr-decay, --early-stopping and --keep-best count. Dev pairs with the same source are one sentence with several references, scored as `seq2seq eval` scores them. When the dev targets are so short that BLEU says little (most under 4 tokens, or 90% of the sentences scoring sentence-level BLEU 0 while some are translated exactly), the first validation that shows it says so. A resumed run may change --epochs, --max-steps, --validate-every, --early-stopping, --keep-best and --validation-samples; it keeps its --validation-metric.
 
             --tokenization bpe cuts each word into pieces by byte-pair encoding (Sennrich et al. 2016): merges are learned on the training pairs only, both sides into one table (English and French share names, numbers and cognates, which are then cut alike on both sides), and stored in the checkpoint, so translation needs nothing else. Pieces of a word are glued by the joiner ￭, so the text comes back exactly. The default of 2,000 merges was measured on Corpora/eng-fra-tutorial (10,421 pairs): words give 2,935 English and 4,781 French tokens, of which 1,037 and 2,139 occur only once (too rare to learn); 2,000 merges give 1,343 and 1,472 tokens, of which only 71 and 78 occur once, for sentences of 6.9 and 8.2 tokens instead of 5.6 and 6.3 words. 500 merges leave 20 and 30 such tokens but make sentences of 9.1 and 10.6 tokens; 8,000 merges are close to words again (678 and 821 tokens occur once).
             """)
@@ -149,6 +157,7 @@ enum TrainCommand {
         attentionSize.info, tokenization.info, bpeMerges.info, maxLength.info, minCount.info, maxVocabulary.info, batchSize.info,
         learningRate.info, warmupSteps.info, learningRateSchedule.info, dropout.info, labelSmoothing.info, clipNorm.info, seed.info,
         maxNonFiniteSteps.info, learningRateDecay.info, patience.info, minimumLearningRate.info, lowercase.info, tieEmbeddings.info,
+        validationMetric.info,
     ]
 
     static func run(_ arguments: Arguments) throws {
@@ -201,6 +210,8 @@ enum TrainCommand {
         }
         options.earlyStopping = try arguments.value(earlyStopping)
         options.keepBest = try arguments.value(keepBest)
+        options.validationMetric = try arguments.value(validationMetric)
+        let samples = try arguments.value(validationSamples)
         let tokenizer = Tokenizer(tokenization: try arguments.value(tokenization), lowercase: arguments.flag(lowercase))
         let bpeMerges = try arguments.value(Self.bpeMerges)
         if resume {
@@ -257,6 +268,8 @@ enum TrainCommand {
         let display = ProgressDisplay(live: Output.standardErrorIsTerminal, initialLearningRate: run.learningRate)
         // The plateau counters matter (and are shown) only when something acts on them.
         let showsPlateau = run.learningRateDecay < 1 || run.earlyStopping != nil
+        // Said once: that dev sources share references, and that the dev targets are too short for BLEU.
+        var toldGrouping = false, toldShortTargets = run.validationMetric != .bleu
         // Ctrl-C and SIGTERM ask the trainer to stop after the current step; a second Ctrl-C ends the process.
         // They are unblocked first: a parent may have started us with them blocked (libdispatch blocks signals in
         // its threads, and a spawned process inherits the mask).
@@ -286,16 +299,32 @@ enum TrainCommand {
             case let .validated(record):
                 display.clear()
                 let dev = record.dev
+                if !toldGrouping, let sources = dev.sources, let references = dev.references, sources < references {
+                    Output.error("validation translates the \(sources) distinct dev sources and scores them against their \(references) references (the pairs that share a source)")
+                }
+                toldGrouping = true
                 var verdict = record.isBest ? " — best so far, saved to \(checkpoint)" : ""
                 if !record.isBest && showsPlateau, let count = record.validationsSinceBest {
                     verdict = " — \(validations(count)) without improvement (best: step \(trainer.state.progress.bestStep))"
                 }
-                Output.error(String(format: "step %d: dev BLEU %.2f, exact match %.1f%%, token accuracy %.1f%%, loss %.4f%@",
-                                    record.step, dev.bleu, dev.exactMatch, dev.tokenAccuracy, dev.loss, verdict))
+                let chrF = run.validationMetric == .chrf ? String(format: "chrF2 %.2f, ", dev.chrF ?? .nan) : ""
+                Output.error(String(format: "step %d: dev %@BLEU %.2f, exact match %.1f%%, token accuracy %.1f%%, loss %.4f%@",
+                                    record.step, chrF, dev.bleu, dev.exactMatch, dev.tokenAccuracy, dev.loss, verdict))
                 if !record.dev.isFinite {
                     Output.error("warning: step \(record.step): the dev loss is not finite (the model's outputs overflow); logged as null, never kept as the best")
                 }
                 if plot { drawCurves(log: trainer.paths.log) }
+            case let .devTranslations(step, evaluated):
+                let shown = evaluated.samples(count: samples)
+                let width = shown.map { "dev #\($0.index + 1)".count }.max() ?? 0
+                for sample in shown { showSample(sample, width: width) }
+                if !toldShortTargets {
+                    let short = evaluated.shortTargets
+                    if short.makeBLEUUninformative {
+                        Output.error("note: the dev targets are short for BLEU: at step \(step), \(percent(short.zeroSentenceBLEU, of: short.sources)) of the dev sentences score sentence-level BLEU 0, and \(percent(short.shortReferences, of: short.sources)) have only references under 4 tokens, too short for a 4-gram; --validation-metric exact or chrf would choose the best checkpoint by something they have")
+                        toldShortTargets = true
+                    }
+                }
             case let .learningRateDecayed(step, from, to):
                 Output.error("step \(step): learning rate decayed from \(from) to \(to) (no improvement for \(validations(run.patience + 1)); --patience \(run.patience))")
             }
@@ -310,10 +339,44 @@ enum TrainCommand {
             lock.release()
             Output.finish(.interrupted)
         case let .stoppedEarly(step, bestStep):
-            let best = trainer.state.progress.best.map { String(format: " (dev BLEU %.2f)", $0.bleu) } ?? ""
+            let best = trainer.state.progress.best.map { " (\(describe($0)))" } ?? ""
             Output.error("stopped early at step \(step): \(validations(trainer.state.progress.plateau.sinceBest)) in a row without improvement (--early-stopping \(run.earlyStopping ?? 0)); the best is step \(bestStep)\(best), kept in \(checkpoint)")
             if resume { Output.error("to train on anyway, resume with a larger --early-stopping, or 0 to turn it off") }
         }
+    }
+}
+
+/// One dev translation under its validation line: the source, its distinct references (at most `shownReferences`,
+/// a repeated one once with its count), the translation; "dev #N" padded to `width`, so that the labels of every
+/// sample line up.
+private func showSample(_ sample: TranslationSample, width: Int) {
+    let number = "dev #\(sample.index + 1)"
+    let indent = String(repeating: " ", count: width + 4)
+    Output.error("  \(number)\(String(repeating: " ", count: max(width - number.count, 0)))  source      \(sample.source)")
+    var distinct: [(reference: String, count: Int)] = []
+    for reference in sample.references {
+        if let seen = distinct.firstIndex(where: { $0.reference == reference }) { distinct[seen].count += 1 } else { distinct.append((reference, 1)) }
+    }
+    for (reference, count) in distinct.prefix(shownReferences) {
+        Output.error("\(indent)reference   \(reference)\(count > 1 ? "   (×\(count))" : "")")
+    }
+    if distinct.count > shownReferences { Output.error("\(indent)            … and \(distinct.count - shownReferences) more references") }
+    Output.error("\(indent)hypothesis  \(sample.hypothesis)")
+}
+
+/// The most references a sample shows.
+private let shownReferences = 4
+
+/// "93%".
+private func percent(_ count: Int, of total: Int) -> String { "\(Int((100 * Double(count) / Double(max(total, 1))).rounded()))%" }
+
+/// The best score by the run's metric: "dev BLEU 99.54", "dev loss 0.0166".
+private func describe(_ score: ValidationScore) -> String {
+    switch score.metric {
+    case .bleu: String(format: "dev BLEU %.2f", score.bleu)
+    case .chrf: String(format: "dev chrF2 %.2f", score.chrF ?? .nan)
+    case .exact: String(format: "dev exact match %.1f%%", score.exactMatch)
+    case .loss: String(format: "dev loss %.4f", score.loss)
     }
 }
 

@@ -64,6 +64,7 @@ import Testing
         #expect(TrainCommand.minimumLearningRate.defaultValue == library.minimumLearningRate)
         #expect(TrainCommand.earlyStopping.defaultValue == library.earlyStopping)
         #expect(TrainCommand.keepBest.defaultValue == library.keepBest)
+        #expect(TrainCommand.validationMetric.defaultValue == library.validationMetric && library.validationMetric == .bleu)
         #expect(TrainCommand.maxNonFiniteSteps.defaultValue == library.maxNonFiniteSteps)
         #expect(TrainCommand.bpeMerges.defaultValue == BytePairEncoding.defaultMergeCount)
     }
@@ -149,7 +150,7 @@ import Testing
     @Test func trainHelpNamesTheFilesARunWrites() throws {
         let help = Self.unwrapped(try runSeq2Seq(["train", "--help"]).stdout)
         let paths = TrainingPaths(checkpoint: "model.safetensors")
-        for file in [paths.state, paths.log, paths.curves, paths.kept(step: 1500)] {
+        for file in [paths.state, paths.log, paths.curves, paths.devTranslations, paths.kept(step: 1500)] {
             #expect(help.contains(file), "train --help does not name \(file)")
         }
         #expect(!help.contains("FILE.state") && !help.contains("FILE.log") && !help.contains("FILE.curves"))

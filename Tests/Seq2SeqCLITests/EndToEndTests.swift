@@ -101,7 +101,8 @@ func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
 @Suite struct EndToEndTests {
     static let logKeys: Set<String> = ["step", "epoch", "train_loss", "dev", "best", "elapsed_seconds", "learning_rate",
                                        "plateau_count", "validations_since_best"]
-    static let devKeys: Set<String> = ["bleu", "chrf", "exact_match", "token_accuracy", "loss", "perplexity", "sentences"]
+    static let devKeys: Set<String> = ["bleu", "chrf", "exact_match", "token_accuracy", "loss", "perplexity", "sentences",
+                                       "sources", "references"]
 
     /// The validation log, one parsed object a line, checking every line's keys.
     func readLog(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
@@ -125,11 +126,11 @@ func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
             let result = try run.train()
             #expect(result.stdout.isEmpty, "stdout: \(result.stdout)")
 
-            // FILE, FILE minus .safetensors + .state.safetensors and + .log.jsonl; no temporary file left over.
+            // FILE, FILE minus .safetensors + .state.safetensors, + .log.jsonl and + .dev.txt; no temporary file left over.
             #expect(run.paths.state == folder.appendingPathComponent("model.state.safetensors").path)
             #expect(run.paths.log == folder.appendingPathComponent("model.log.jsonl").path)
             let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-            #expect(files == ["corpus", "model.log.jsonl", "model.safetensors", "model.state.safetensors"])
+            #expect(files == ["corpus", "model.dev.txt", "model.log.jsonl", "model.safetensors", "model.state.safetensors"])
 
             // The checkpoint loads in-process, with the sizes asked for.
             let checkpoint = try Checkpoint.load(path: run.checkpoint)
@@ -311,19 +312,22 @@ func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
             let result = try runSeq2Seq(["eval", "--checkpoint", run.checkpoint, "--corpus", run.devFile])
             expectSuccess(result)
             #expect(result.stderr.isEmpty, "stderr: \(result.stderr)")
+            // Two of the ten dev pairs share a source: 9 sources, one with two references (sacreBLEU's nrefs:var).
+            let groups = ReferenceGroups(run.devPairs)
+            #expect(groups.sources.count == 9 && groups.referencesPerSource == 1...2)
             let text = lines(of: result.stdout)
             func line(_ label: String) -> Substring? { text.first { $0.hasPrefix(label) } }
             #expect(line("BLEU")?.contains(String(format: "%.2f", expected.bleu)) == true, "\(result.stdout)")
-            #expect(line("BLEU")?.contains(BLEUScore.signature) == true, "\(result.stdout)")
+            #expect(line("BLEU")?.contains(BLEUScore.signature(referencesPerHypothesis: 1...2)) == true, "\(result.stdout)")
             let chrF = try #require(expected.chrF)
             #expect(line("chrF2 ")?.contains(String(format: "%.2f", chrF)) == true, "\(result.stdout)")
-            #expect(line("chrF2 ")?.hasSuffix("(nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0)") == true,
+            #expect(line("chrF2 ")?.hasSuffix("(nrefs:var|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0)") == true,
                     "\(result.stdout)")
             #expect(line("exact match")?.contains(String(format: "%.2f%%", expected.exactMatch)) == true, "\(result.stdout)")
             #expect(line("token accuracy")?.contains(String(format: "%.2f%%", expected.tokenAccuracy)) == true,
                     "\(result.stdout)")
             #expect(line("perplexity")?.contains(String(format: "%.4f", expected.perplexity)) == true, "\(result.stdout)")
-            #expect(line("sentences")?.hasSuffix(" 10") == true, "\(result.stdout)")
+            #expect(text.first == "sources         9   (10 references, 1–2 per source)", "\(result.stdout)")
 
             let json = try runSeq2Seq(["eval", "--checkpoint", run.checkpoint, "--corpus", run.devFile, "--json"])
             expectSuccess(json)
@@ -331,8 +335,8 @@ func worstDifference(_ a: [Float], _ b: [Float]) -> Float {
             #expect(lines(of: json.stdout).count == 1)
             let object = jsonObject(json.stdout)
             #expect(object.map { Set($0.keys) } == Self.devKeys.union(["bleu_signature", "chrf_signature"]), "\(json.stdout)")
-            #expect(object?["bleu_signature"] as? String == "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0")
-            #expect(object?["chrf_signature"] as? String == "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0")
+            #expect(object?["bleu_signature"] as? String == "nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0")
+            #expect(object?["chrf_signature"] as? String == "nrefs:var|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0")
             let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(json.stdout.utf8))
             #expect(report.sentences == expected.sentences)
             #expect(abs(report.bleu - expected.bleu) <= 1e-9, "\(report.bleu) vs \(expected.bleu)")

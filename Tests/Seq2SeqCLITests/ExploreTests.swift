@@ -262,7 +262,7 @@ import Testing
     /// The size budget: a page of 20 English→French test sentences, beam 5 and 3 best, under 5 MB.
     @Test func twentyEnglishFrenchSentencesMakeAPageUnderFiveMegabytes() throws {
         try withTemporaryDirectory { folder in
-            let corpus = ShippedModelTests.path.replacingOccurrences(of: "Checkpoints/eng-fra.safetensors", with: "Corpora/eng-fra/test.tsv")
+            let corpus = ShippedModelTests.path.replacingOccurrences(of: "Checkpoints/eng-fra.safetensors", with: "Corpora/eng-fra-tutorial/test.tsv")
             let lines = try String(contentsOfFile: corpus, encoding: .utf8).split(separator: "\n").prefix(20).map { $0.split(separator: "\t")[0] }
             let page = try Self.explore(ShippedModelTests.path, ["--beam", "5", "--n-best", "3"],
                                         stdin: Data((lines.joined(separator: "\n") + "\n").utf8), in: folder)

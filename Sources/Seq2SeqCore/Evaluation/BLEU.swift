@@ -1,5 +1,6 @@
 // BLEU.swift — corpus BLEU exactly as sacreBLEU 2.6.0's `corpus_bleu` computes it with its defaults: mteval-v13a
-// tokenization, "exp" smoothing, case-sensitive, one reference per hypothesis. Stage: evaluation; SPEC §3 `eval`.
+// tokenization, "exp" smoothing, case-sensitive, one or several references per hypothesis. Stage: evaluation;
+// SPEC §3 `eval`.
 // Written (not copied) from sacreBLEU's metrics/bleu.py, tokenizers/tokenizer_13a.py and tokenizers/tokenizer_re.py.
 
 import Foundation
@@ -21,8 +22,20 @@ public struct BLEUScore: Equatable, Sendable {
     /// Tokens in all references (sacreBLEU's `ref_len`).
     public let referenceLength: Int
 
-    /// sacreBLEU's signature for the settings used here; `version` is the sacreBLEU this file was checked against.
-    public static let signature = "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0"
+    /// sacreBLEU's signature for the settings used here with one reference per hypothesis; `version` is the sacreBLEU
+    /// this file was checked against.
+    public static let signature = signature(referencesPerHypothesis: 1...1)
+
+    /// The signature when every hypothesis has from `lowerBound` to `upperBound` references: "nrefs:2" when each has
+    /// two, "nrefs:var" when the numbers differ, as sacreBLEU writes it.
+    public static func signature(referencesPerHypothesis range: ClosedRange<Int>) -> String {
+        "nrefs:\(nrefs(range))|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0"
+    }
+}
+
+/// sacreBLEU's `nrefs`: the number of references of every hypothesis, or "var" when it varies.
+func nrefs(_ range: ClosedRange<Int>) -> String {
+    range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "var"
 }
 
 /// sacreBLEU-compatible corpus BLEU with the 13a tokenizer.
@@ -173,32 +186,81 @@ public enum BLEU {
         }
     }
 
-    private static func add(hypothesis: [NGram], reference: [NGram], to statistics: inout Statistics) {
-        statistics.hypothesisLength += hypothesis.count
-        statistics.referenceLength += reference.count
+    /// One hypothesis against its references, as sacreBLEU's `_extract_reference_info` and
+    /// `_compute_segment_statistics` count it: a hypothesis n-gram matches at most as often as the reference that has
+    /// it most often (the maximum over references, not their sum), and the reference length is that of the reference
+    /// closest in length to the hypothesis (of two as close, the shorter). With one reference, plain clipping.
+    private static func statistics(hypothesis: [NGram], references: [[NGram]]) -> Statistics {
+        precondition(!references.isEmpty, "BLEU needs at least one reference per hypothesis")
+        var statistics = Statistics()
+        statistics.hypothesisLength = hypothesis.count
+        statistics.referenceLength = closestLength(to: hypothesis.count, among: references.map(\.count))
+        var referenceCounts = nGramCounts(references[0])
+        for reference in references.dropFirst() {
+            for (order, counts) in nGramCounts(reference).enumerated() {
+                referenceCounts[order].merge(counts, uniquingKeysWith: max)
+            }
+        }
         let hypothesisCounts = nGramCounts(hypothesis)
-        let referenceCounts = nGramCounts(reference)
         for order in 0..<maxOrder {
             for (gram, count) in hypothesisCounts[order] {
                 statistics.totals[order] += count
                 statistics.matches[order] += min(count, referenceCounts[order][gram] ?? 0)
             }
         }
+        return statistics
+    }
+
+    /// sacreBLEU's `_get_closest_ref_len`: the reference length nearest `length`; of two as near, the shorter.
+    static func closestLength(to length: Int, among lengths: [Int]) -> Int {
+        var closest = lengths[0]
+        for candidate in lengths.dropFirst() {
+            let (distance, best) = (abs(length - candidate), abs(length - closest))
+            if distance < best || (distance == best && candidate < closest) { closest = candidate }
+        }
+        return closest
+    }
+
+    private static func add(_ sentence: Statistics, to statistics: inout Statistics) {
+        statistics.hypothesisLength += sentence.hypothesisLength
+        statistics.referenceLength += sentence.referenceLength
+        for order in 0..<maxOrder {
+            statistics.matches[order] += sentence.matches[order]
+            statistics.totals[order] += sentence.totals[order]
+        }
     }
 
     // MARK: - Corpus score
 
-    /// `sacrebleu.corpus_bleu(hypotheses, [references])` with its defaults.
+    /// `sacrebleu.corpus_bleu(hypotheses, [references])` with its defaults: one reference per hypothesis.
     /// An empty corpus scores 0 with brevity penalty 1 (sacreBLEU itself raises IndexError there;
     /// these are the numbers its `BLEU.compute_bleu` gives for all-zero statistics).
     public static func corpusScore(hypotheses: [String], references: [String]) -> BLEUScore {
         precondition(hypotheses.count == references.count, "BLEU needs one reference per hypothesis: "
                      + "\(hypotheses.count) hypotheses, \(references.count) references")
+        return corpusScore(hypotheses: hypotheses, referenceSets: references.map { [$0] })
+    }
+
+    /// Corpus BLEU with several references per hypothesis: `referenceSets[i]` are the references of `hypotheses[i]`
+    /// (at least one, and their number may vary). sacreBLEU takes references as streams, one list per reference
+    /// number, `None` where a hypothesis has fewer; this is `sacrebleu.corpus_bleu(hypotheses, streams)` with them.
+    public static func corpusScore(hypotheses: [String], referenceSets: [[String]]) -> BLEUScore {
+        precondition(hypotheses.count == referenceSets.count, "BLEU needs references for every hypothesis: "
+                     + "\(hypotheses.count) hypotheses, \(referenceSets.count) sets of references")
         var statistics = Statistics()
-        for (hypothesis, reference) in zip(hypotheses, references) {
-            add(hypothesis: preprocess(hypothesis), reference: preprocess(reference), to: &statistics)
+        for (hypothesis, references) in zip(hypotheses, referenceSets) {
+            add(self.statistics(hypothesis: preprocess(hypothesis), references: references.map(preprocess)), to: &statistics)
         }
         return score(statistics)
+    }
+
+    /// Each hypothesis's BLEU alone against its references, with the corpus score's settings (no effective order,
+    /// unlike sacreBLEU's `sentence_bleu`): a hypothesis of fewer than 4 tokens has no 4-gram and so scores 0.
+    public static func sentenceScores(hypotheses: [String], referenceSets: [[String]]) -> [Double] {
+        precondition(hypotheses.count == referenceSets.count, "BLEU needs references for every hypothesis")
+        return zip(hypotheses, referenceSets).map { hypothesis, references in
+            score(statistics(hypothesis: preprocess(hypothesis), references: references.map(preprocess))).score
+        }
     }
 
     /// sacreBLEU's `BLEU.compute_bleu` with smooth_method "exp" and effective_order off.

@@ -1,6 +1,6 @@
 // ChrF.swift — corpus chrF exactly as sacreBLEU 2.6.0's `CHRF()` computes it with its defaults ("chrF2"): character
 // n-grams of orders 1...6 with whitespace removed, no word n-grams, β = 2, case-sensitive, effective-order averaging,
-// one reference per hypothesis. Stage: evaluation; SPEC §3 `eval`.
+// one or several references per hypothesis. Stage: evaluation; SPEC §3 `eval`.
 // Written (not copied) from sacreBLEU's metrics/chrf.py and metrics/helpers.py (Popović 2015).
 
 /// A corpus chrF score and the statistics behind it.
@@ -17,8 +17,15 @@ public struct ChrFScore: Equatable, Sendable {
 
     /// sacreBLEU's name for the score (β = 2, no word n-grams; chrF++ would add "++").
     public static let name = "chrF2"
-    /// sacreBLEU's signature for the settings used here; `version` is the sacreBLEU this file was checked against.
-    public static let signature = "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0"
+    /// sacreBLEU's signature for the settings used here with one reference per hypothesis; `version` is the sacreBLEU
+    /// this file was checked against.
+    public static let signature = signature(referencesPerHypothesis: 1...1)
+
+    /// The signature when every hypothesis has from `lowerBound` to `upperBound` references ("nrefs:var" when the
+    /// numbers differ).
+    public static func signature(referencesPerHypothesis range: ClosedRange<Int>) -> String {
+        "nrefs:\(nrefs(range))|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0"
+    }
 }
 
 /// sacreBLEU-compatible corpus chrF (character n-grams, β = 2).
@@ -55,18 +62,36 @@ public enum ChrF {
 
     /// sacreBLEU's `_get_match_statistics` for every order: [hyp, ref, match], where hyp is 0 when the reference
     /// has no n-gram of that order (so a reference too short for 6-grams takes no 6-gram precision from the corpus).
-    private static func add(hypothesis: String, reference: String, to statistics: inout Statistics) {
-        let hypothesisCounts = nGramCounts(characters(hypothesis))
-        let referenceCounts = nGramCounts(characters(reference))
+    private static func statistics(hypothesis hypothesisCounts: [[NGram: Int]], reference referenceCounts: [[NGram: Int]]) -> Statistics {
+        var statistics = Statistics()
         for order in 0..<maxOrder {
             var hypothesisTotal = 0, matches = 0
             for (gram, count) in hypothesisCounts[order] {
                 hypothesisTotal += count
                 matches += min(count, referenceCounts[order][gram] ?? 0)
             }
-            statistics.hypothesis[order] += referenceCounts[order].isEmpty ? 0 : hypothesisTotal
-            statistics.reference[order] += referenceCounts[order].values.reduce(0, +)
-            statistics.matches[order] += matches
+            statistics.hypothesis[order] = referenceCounts[order].isEmpty ? 0 : hypothesisTotal
+            statistics.reference[order] = referenceCounts[order].values.reduce(0, +)
+            statistics.matches[order] = matches
+        }
+        return statistics
+    }
+
+    /// sacreBLEU's `_compute_segment_statistics`: with several references, the statistics against the one whose
+    /// sentence-level F-score is highest (of equal scores the first); unlike BLEU, nothing is merged across references.
+    private static func add(hypothesis: String, references: [String], to statistics: inout Statistics) {
+        precondition(!references.isEmpty, "chrF needs at least one reference per hypothesis")
+        let hypothesisCounts = nGramCounts(characters(hypothesis))
+        var best = Statistics(), bestScore = -1.0
+        for reference in references {
+            let candidate = self.statistics(hypothesis: hypothesisCounts, reference: nGramCounts(characters(reference)))
+            let score = fScore(candidate)
+            if score > bestScore { (best, bestScore) = (candidate, score) }
+        }
+        for order in 0..<maxOrder {
+            statistics.hypothesis[order] += best.hypothesis[order]
+            statistics.reference[order] += best.reference[order]
+            statistics.matches[order] += best.matches[order]
         }
     }
 
@@ -76,9 +101,17 @@ public enum ChrF {
     public static func corpusScore(hypotheses: [String], references: [String]) -> ChrFScore {
         precondition(hypotheses.count == references.count, "chrF needs one reference per hypothesis: "
                      + "\(hypotheses.count) hypotheses, \(references.count) references")
+        return corpusScore(hypotheses: hypotheses, referenceSets: references.map { [$0] })
+    }
+
+    /// Corpus chrF with several references per hypothesis: `referenceSets[i]` are the references of `hypotheses[i]`
+    /// (at least one; their number may vary), as `CHRF().corpus_score(hypotheses, streams)` takes them as streams.
+    public static func corpusScore(hypotheses: [String], referenceSets: [[String]]) -> ChrFScore {
+        precondition(hypotheses.count == referenceSets.count, "chrF needs references for every hypothesis: "
+                     + "\(hypotheses.count) hypotheses, \(referenceSets.count) sets of references")
         var statistics = Statistics()
-        for (hypothesis, reference) in zip(hypotheses, references) {
-            add(hypothesis: hypothesis, reference: reference, to: &statistics)
+        for (hypothesis, references) in zip(hypotheses, referenceSets) {
+            add(hypothesis: hypothesis, references: references, to: &statistics)
         }
         return ChrFScore(score: fScore(statistics), hypothesisNGrams: statistics.hypothesis,
                          referenceNGrams: statistics.reference, matches: statistics.matches)

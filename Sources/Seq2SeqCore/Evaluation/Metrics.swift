@@ -1,20 +1,28 @@
 // Metrics.swift — what `eval` and validation report: corpus BLEU and chrF of the translations, exact match, and the
-// teacher-forced token accuracy, loss and perplexity; plus the per-token log-probabilities of `score`.
+// teacher-forced token accuracy, loss and perplexity; plus the per-token log-probabilities of `score`. Pairs that share
+// a source are one sentence translated once and scored against all their references (ReferenceGroups.swift).
 
 import Foundation
 
 /// The scores of one evaluation of a checkpoint on a test or dev set, as `eval` prints them.
 public struct EvaluationReport: Codable, Equatable, Sendable {
-    /// Sentence pairs scored.
+    /// Sentence pairs scored: one reference each, and teacher-forced each.
     public var sentences: Int
-    /// sacreBLEU-compatible corpus BLEU (0–100) of the detokenized greedy translations against the references.
+    /// Distinct sources translated and scored (pairs that share a source are one); nil in records of logs written
+    /// before sources were grouped.
+    public var sources: Int?
+    /// References the sources were scored against: one per pair; nil in records of logs written before sources were
+    /// grouped.
+    public var references: Int?
+    /// sacreBLEU-compatible corpus BLEU (0–100) of the detokenized translations of the sources against all their
+    /// references.
     public var bleu: Double
     /// sacreBLEU-compatible corpus chrF2 (0–100) of the same translations; nil in records of logs written before
     /// chrF was reported.
     public var chrF: Double?
-    /// Percentage of sentences whose translation has exactly the reference's tokens.
+    /// Percentage of sources whose translation has exactly the tokens of one of their references.
     public var exactMatch: Double
-    /// Percentage of target tokens (</s> included) that are the model's top choice under teacher forcing.
+    /// Percentage of target tokens (</s> included) of every pair that are the model's top choice under teacher forcing.
     public var tokenAccuracy: Double
     /// Mean teacher-forced cross-entropy per target token (nats), and exp of it.
     public var loss: Double
@@ -22,7 +30,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var perplexity: Double
 
     enum CodingKeys: String, CodingKey {
-        case sentences, bleu, loss, perplexity
+        case sentences, sources, references, bleu, loss, perplexity
         case chrF = "chrf"
         case exactMatch = "exact_match"
         case tokenAccuracy = "token_accuracy"
@@ -30,9 +38,11 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     }
 
     /// The report from already computed scores.
-    public init(sentences: Int, bleu: Double, chrF: Double? = nil, exactMatch: Double, tokenAccuracy: Double, loss: Double,
-                perplexity: Double) {
+    public init(sentences: Int, sources: Int? = nil, references: Int? = nil, bleu: Double, chrF: Double? = nil,
+                exactMatch: Double, tokenAccuracy: Double, loss: Double, perplexity: Double) {
         self.sentences = sentences
+        self.sources = sources
+        self.references = references
         self.bleu = bleu
         self.chrF = chrF
         self.exactMatch = exactMatch
@@ -51,7 +61,8 @@ extension EvaluationReport {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func number(_ key: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? .nan }
-        self.init(sentences: try c.decode(Int.self, forKey: .sentences), bleu: try number(.bleu),
+        self.init(sentences: try c.decode(Int.self, forKey: .sentences), sources: try c.decodeIfPresent(Int.self, forKey: .sources),
+                  references: try c.decodeIfPresent(Int.self, forKey: .references), bleu: try number(.bleu),
                   chrF: try c.decodeIfPresent(Double.self, forKey: .chrF), exactMatch: try number(.exactMatch),
                   tokenAccuracy: try number(.tokenAccuracy), loss: try number(.loss), perplexity: try number(.perplexity))
     }
@@ -60,6 +71,8 @@ extension EvaluationReport {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(sentences, forKey: .sentences)
+        try c.encodeIfPresent(sources, forKey: .sources)
+        try c.encodeIfPresent(references, forKey: .references)
         let numbers: [(CodingKeys, Double?)] = [(.bleu, bleu), (.chrF, chrF), (.exactMatch, exactMatch),
                                                 (.tokenAccuracy, tokenAccuracy), (.loss, loss), (.perplexity, perplexity)]
         var nonFinite: [String] = []
@@ -116,6 +129,18 @@ extension Seq2SeqModel {
     }
 }
 
+/// A test or dev set translated and scored: the report, and what it was computed from.
+public struct EvaluatedSet: Sendable {
+    /// The scores.
+    public var report: EvaluationReport
+    /// The pairs grouped by source.
+    public var groups: ReferenceGroups
+    /// `hypotheses[s]`: the detokenized translation of `groups.sources[s]`.
+    public var hypotheses: [String]
+    /// `isExact[s]`: whether `hypotheses[s]` has exactly the tokens of one of the source's references.
+    public var isExact: [Bool]
+}
+
 /// Translates a test set and scores it: BLEU, chrF, exact match, token accuracy, loss, perplexity.
 public enum Evaluation {
     /// Sentences `evaluate` translates together (sorted by length into batches within each chunk).
@@ -123,22 +148,33 @@ public enum Evaluation {
 
     /// Evaluates `translator` on `pairs` (translations greedy, batched by length).
     public static func evaluate(_ translator: Translator, on pairs: [SentencePair]) -> EvaluationReport {
+        translateAndScore(translator, on: pairs).report
+    }
+
+    /// Translates each distinct source of `pairs` once and scores the translations against all of its references:
+    /// BLEU and chrF as sacreBLEU does with several reference streams, exact match as "equal to one of them". Token
+    /// accuracy, loss and perplexity are teacher-forced on every pair. With one pair per source this is the
+    /// single-reference evaluation.
+    public static func translateAndScore(_ translator: Translator, on pairs: [SentencePair]) -> EvaluatedSet {
         let tokenizer = translator.tokenizer
         let checkpoint = translator.checkpoint
+        let groups = ReferenceGroups(pairs)
         let referenceTokens = pairs.map { tokenizer.tokenize($0.target) }
+        var tokensOfReferences = [[[String]]](repeating: [], count: groups.sources.count)
+        for (pair, source) in groups.sourceOfPair.enumerated() { tokensOfReferences[source].append(referenceTokens[pair]) }
         // Translated a chunk at a time, keeping only the text: a whole corpus's attention matrices would take far more
         // memory than its text. A sentence's translation does not depend on the others decoded with it.
-        var hypotheses: [String] = [], exact = 0
-        for start in stride(from: 0, to: pairs.count, by: translationChunk) {
-            let chunk = start ..< min(start + translationChunk, pairs.count)
-            let results = translator.translate(pairs[chunk].map(\.source))
+        var hypotheses: [String] = [], isExact: [Bool] = []
+        for start in stride(from: 0, to: groups.sources.count, by: translationChunk) {
+            let chunk = start ..< min(start + translationChunk, groups.sources.count)
+            let results = translator.translate(Array(groups.sources[chunk]))
             hypotheses += results.map(\.text)
-            exact += zip(results, referenceTokens[chunk]).filter { result, reference in
-                result.targetTokens.last == Vocabulary.specials[Vocabulary.eos] && Array(result.targetTokens.dropLast()) == reference
-            }.count
+            isExact += zip(results, tokensOfReferences[chunk]).map { result, references in
+                result.targetTokens.last == Vocabulary.specials[Vocabulary.eos] && references.contains(Array(result.targetTokens.dropLast()))
+            }
         }
-        let bleu = BLEU.corpusScore(hypotheses: hypotheses, references: pairs.map(\.target))
-        let chrF = ChrF.corpusScore(hypotheses: hypotheses, references: pairs.map(\.target))
+        let bleu = BLEU.corpusScore(hypotheses: hypotheses, referenceSets: groups.references)
+        let chrF = ChrF.corpusScore(hypotheses: hypotheses, referenceSets: groups.references)
         // Teacher forcing, in length-sorted batches.
         let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenizeSource($0.source)) }
         let targets = referenceTokens.map { checkpoint.targetVocabulary.encode($0) }
@@ -150,10 +186,13 @@ public enum Evaluation {
             statistics.tokens += part.tokens
             statistics.correct += part.correct
         }
-        let count = max(pairs.count, 1), tokens = max(statistics.tokens, 1)
+        let tokens = max(statistics.tokens, 1)
         let loss = statistics.lossSum / Double(tokens)
-        return EvaluationReport(sentences: pairs.count, bleu: bleu.score, chrF: chrF.score, exactMatch: 100 * Double(exact) / Double(count),
-                                tokenAccuracy: 100 * Double(statistics.correct) / Double(tokens), loss: loss, perplexity: exp(loss))
+        let report = EvaluationReport(sentences: pairs.count, sources: groups.sources.count, references: groups.referenceCount,
+                                      bleu: bleu.score, chrF: chrF.score,
+                                      exactMatch: 100 * Double(isExact.filter { $0 }.count) / Double(max(groups.sources.count, 1)),
+                                      tokenAccuracy: 100 * Double(statistics.correct) / Double(tokens), loss: loss, perplexity: exp(loss))
+        return EvaluatedSet(report: report, groups: groups, hypotheses: hypotheses, isExact: isExact)
     }
 }
 

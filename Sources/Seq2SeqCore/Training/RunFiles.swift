@@ -74,8 +74,9 @@ extension TrainingPaths {
         }.sorted().map { folder == "." ? $0 : folder + "/" + $0 }
     }
 
-    /// The checkpoint, the state and the log: what makes a run, and what a new run refuses to replace unasked.
-    public var runFiles: [String] { [checkpoint, state, log] }
+    /// The checkpoint, the state, the log and the best validation's dev translations: what makes a run, and what a new
+    /// run refuses to replace unasked.
+    public var runFiles: [String] { [checkpoint, state, log, devTranslations] }
 
     /// Proves, before the first step, that the run can write its files: the folder exists or is made, no output
     /// is a folder, none is the same file (device and inode, so also through a link) as one of `inputs`, and a
@@ -130,7 +131,7 @@ extension TrainingPaths {
     /// `--overwrite`: removes every file of the previous run under this name (state and log first, so that a crash
     /// part way never leaves a state without its log), so that nothing of it mixes with the new one.
     public func removeRun() throws {
-        for path in [state, log, curves] + keptFilesOnDisk() + [checkpoint] where FileManager.default.fileExists(atPath: path) {
+        for path in [state, log, curves, devTranslations] + keptFilesOnDisk() + [checkpoint] where FileManager.default.fileExists(atPath: path) {
             guard unlink(path) == 0 else { throw Seq2SeqError.unwritableFile(path: path, reason: "cannot delete it: \(systemErrorText())") }
         }
     }

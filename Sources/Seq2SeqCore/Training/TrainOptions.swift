@@ -46,6 +46,8 @@ public struct TrainOptions: Codable, Equatable, Sendable {
     /// How many of the best validations' checkpoints to keep as `TrainingPaths.kept(step:)` files; 1 keeps the
     /// best checkpoint alone (and no such files).
     public var keepBest: Int = 1
+    /// The dev number that says which validation is the best: the one kept, and what the decay and early stopping count.
+    public var validationMetric: ValidationMetric = .bleu
 
     /// The defaults of `seq2seq train`.
     public init() {}
@@ -69,12 +71,26 @@ public struct TrainOptions: Codable, Equatable, Sendable {
         case minimumLearningRate = "min_lr"
         case earlyStopping = "early_stopping"
         case keepBest = "keep_best"
+        case validationMetric = "validation_metric"
     }
 }
 
+/// What "best" means for a validation. Each ranks by its own number first, then as dev BLEU does: higher BLEU, then
+/// higher exact match, then lower loss.
+public enum ValidationMetric: String, Codable, CaseIterable, Sendable {
+    /// Dev BLEU, higher is better.
+    case bleu
+    /// Dev chrF2, higher is better.
+    case chrf
+    /// Dev exact match, higher is better.
+    case exact
+    /// Dev loss per target token, lower is better.
+    case loss
+}
+
 extension TrainOptions {
-    /// The options of a state file written before the learning-rate schedule, early stopping and keep-best existed
-    /// lack them: they decode to the defaults, so such a run continues exactly as it started.
+    /// The options of a state file written before the learning-rate schedule, early stopping, keep-best and the
+    /// validation metric existed lack them: they decode to the defaults, so such a run continues exactly as it started.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
@@ -98,6 +114,7 @@ extension TrainOptions {
         minimumLearningRate = try c.decodeIfPresent(Float.self, forKey: .minimumLearningRate) ?? minimumLearningRate
         earlyStopping = try c.decodeIfPresent(Int.self, forKey: .earlyStopping)
         keepBest = try c.decodeIfPresent(Int.self, forKey: .keepBest) ?? keepBest
+        validationMetric = try c.decodeIfPresent(ValidationMetric.self, forKey: .validationMetric) ?? validationMetric
     }
 }
 

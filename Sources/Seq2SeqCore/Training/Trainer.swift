@@ -33,9 +33,12 @@ public enum TrainingEvent: Sendable {
     /// A validation: logged, and saved as the best checkpoint when it is. One whose dev numbers are not finite is
     /// logged too, but is never the best.
     case validated(ValidationRecord)
+    /// The dev set as the validation at `step` translated it (sent right after its `.validated`): sources, references
+    /// and translations, to show a few of them.
+    case devTranslations(step: Int, EvaluatedSet)
     /// A step whose loss or gradient was not finite: its update was not applied.
     case skippedStep(step: Int, loss: Double, gradientNorm: Double)
-    /// The validation at `step` made the learning rate decay (sent right after its `.validated`).
+    /// The validation at `step` made the learning rate decay (sent after its `.validated` and `.devTranslations`).
     case learningRateDecayed(step: Int, from: Float, to: Float)
 }
 

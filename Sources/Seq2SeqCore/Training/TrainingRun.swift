@@ -157,13 +157,16 @@ private final class TrainingRun {
         state.progress.trainingSeconds = elapsed()
     }
 
-    /// Validates, keeps the checkpoint if it is among the best, applies the schedule; true: stop early.
-    /// The files are written in an order that a crash at any point cannot spoil: the checkpoints, then the
-    /// deletions, then the state, so that a resumed run redoes this validation and all of its effects.
+    /// Validates, keeps the checkpoint (and its dev translations) if it is among the best, applies the schedule; true:
+    /// stop early. The files are written in an order that a crash at any point cannot spoil: the checkpoints and the
+    /// dev translations, then the deletions, then the state, so that a resumed run redoes this validation and all of
+    /// its effects.
     func validate() throws -> Bool {
         recordRunningState()
-        let report = Evaluation.evaluate(Translator(checkpoint: state.checkpoint, batchSize: 64), on: trainer.data.dev.pairs)
-        let score = ValidationScore(bleu: report.bleu, exactMatch: report.exactMatch, loss: report.loss)
+        let evaluated = Evaluation.translateAndScore(Translator(checkpoint: state.checkpoint, batchSize: 64), on: trainer.data.dev.pairs)
+        let report = evaluated.report
+        let score = ValidationScore(bleu: report.bleu, exactMatch: report.exactMatch, loss: report.loss, chrF: report.chrF,
+                                    metric: options.validationMetric)
         // A validation with non-finite numbers is logged but never kept: it cannot be compared, nor stored as a score.
         let isBest = score.isValid && (state.progress.best.map { $0 < score } ?? true)
         var scored = state.checkpoint
@@ -173,6 +176,7 @@ private final class TrainingRun {
             state.progress.best = score
             state.progress.bestStep = state.progress.step
             try scored.save(to: paths.checkpoint)
+            try writeFileAtomically(Array(evaluated.hypotheses.map { $0 + "\n" }.joined().utf8), to: paths.devTranslations)
         }
         // With --keep-best 1 the best checkpoint is the only one kept: limit 0 for the extra files.
         let (isKept, dropped) = score.isValid
@@ -195,6 +199,7 @@ private final class TrainingRun {
         try state.save(to: paths.state)
         lastValidatedStep = state.progress.step
         onEvent(.validated(record))
+        onEvent(.devTranslations(step: state.progress.step, evaluated))
         if state.adam.options.learningRate != rateBefore {
             onEvent(.learningRateDecayed(step: state.progress.step, from: rateBefore, to: state.adam.options.learningRate))
         }

@@ -14,6 +14,8 @@ public struct TrainingPaths: Sendable {
     public var state: String { stem + ".state.safetensors" }
     /// The JSON-lines validation log.
     public var log: String { stem + ".log.jsonl" }
+    /// The best validation's translations of the dev sources, one a line (model.safetensors → model.dev.txt).
+    public var devTranslations: String { stem + ".dev.txt" }
     /// The path of the checkpoint kept for `step` by `--keep-best`.
     public func kept(step: Int) -> String { stem + "-step\(step).safetensors" }
     private var stem: String { checkpoint.hasSuffix(".safetensors") ? String(checkpoint.dropLast(".safetensors".count)) : checkpoint }
@@ -22,7 +24,8 @@ public struct TrainingPaths: Sendable {
     public init(checkpoint: String) { self.checkpoint = checkpoint }
 }
 
-/// A comparable "how good" of one validation: dev BLEU first, then exact match, then lower loss.
+/// A comparable "how good" of one validation: by its metric's number first (dev BLEU unless another was chosen), then
+/// dev BLEU, then exact match, then lower loss.
 public struct ValidationScore: Codable, Equatable, Sendable, Comparable {
     /// Dev BLEU, 0–100.
     public var bleu: Double
@@ -30,15 +33,51 @@ public struct ValidationScore: Codable, Equatable, Sendable, Comparable {
     public var exactMatch: Double
     /// Dev loss per target token.
     public var loss: Double
+    /// Dev chrF2, 0–100; nil in states written before the validation metric could be chosen (which rank by BLEU).
+    public var chrF: Double?
+    /// The number that ranks validations first.
+    public var metric: ValidationMetric
 
-    /// Lower BLEU, then lower exact match, then higher loss ranks lower.
+    /// A validation's dev numbers, ranked by `metric`.
+    public init(bleu: Double, exactMatch: Double, loss: Double, chrF: Double? = nil, metric: ValidationMetric = .bleu) {
+        self.bleu = bleu
+        self.exactMatch = exactMatch
+        self.loss = loss
+        self.chrF = chrF
+        self.metric = metric
+    }
+
+    /// The metric's number, higher is better (the loss negated). A chrF that is missing ranks below any (`isValid`
+    /// refuses that score for a run ranked by chrF).
+    var ranking: Double {
+        switch metric {
+        case .bleu: bleu
+        case .chrf: chrF ?? -.infinity
+        case .exact: exactMatch
+        case .loss: -loss
+        }
+    }
+
+    /// Lower by `a`'s metric, then lower BLEU, then lower exact match, then higher loss ranks lower. Both scores of a
+    /// comparison come from one run, so they have one metric.
     public static func < (a: ValidationScore, b: ValidationScore) -> Bool {
-        (a.bleu, a.exactMatch, -a.loss) < (b.bleu, b.exactMatch, -b.loss)
+        (a.ranking, a.bleu, a.exactMatch, -a.loss) < (b.ranking, b.bleu, b.exactMatch, -b.loss)
     }
 
     enum CodingKeys: String, CodingKey {
-        case bleu, loss
+        case bleu, loss, metric
         case exactMatch = "exact_match"
+        case chrF = "chrf"
+    }
+}
+
+extension ValidationScore {
+    /// A state written before the validation metric could be chosen has neither chrF nor a metric: it ranks by BLEU.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(bleu: try c.decode(Double.self, forKey: .bleu), exactMatch: try c.decode(Double.self, forKey: .exactMatch),
+                  loss: try c.decode(Double.self, forKey: .loss), chrF: try c.decodeIfPresent(Double.self, forKey: .chrF),
+                  metric: try c.decodeIfPresent(ValidationMetric.self, forKey: .metric) ?? .bleu)
     }
 }
 
@@ -265,7 +304,10 @@ extension TrainingProgress {
         }
         for score in (best.map { [$0] } ?? []) + bestCheckpoints.kept.map(\.score) {
             guard score.isValid else {
-                throw Seq2SeqError.invalidConfiguration(reason: "a validation score (BLEU \(score.bleu), exact match \(score.exactMatch), loss \(score.loss)) is out of range")
+                throw Seq2SeqError.invalidConfiguration(reason: "a validation score (BLEU \(score.bleu), chrF \(score.chrF.map { "\($0)" } ?? "none"), exact match \(score.exactMatch), loss \(score.loss)) is out of range")
+            }
+            guard score.metric == options.validationMetric else {
+                throw Seq2SeqError.invalidConfiguration(reason: "a validation score is ranked by \(score.metric.rawValue), but the run by \(options.validationMetric.rawValue)")
             }
         }
         for kept in bestCheckpoints.kept { try check("a kept checkpoint's step", kept.step, 0...step) }
@@ -273,10 +315,12 @@ extension TrainingProgress {
 }
 
 extension ValidationScore {
-    /// BLEU and exact match are percentages; the loss is a finite cross-entropy. A perfect BLEU is a few ulps over
-    /// 100 (exp(log 100) = 100.00000000000004, as sacreBLEU prints it), and must still count.
+    /// BLEU, chrF and exact match are percentages; the loss is a finite cross-entropy; a score ranked by chrF has one.
+    /// A perfect BLEU is a few ulps over 100 (exp(log 100) = 100.00000000000004, as sacreBLEU prints it), and must
+    /// still count.
     var isValid: Bool {
         (0...Self.perfectBLEU).contains(bleu) && (0...100).contains(exactMatch) && loss.isFinite && loss >= 0
+            && (chrF.map { (0...Self.perfectBLEU).contains($0) } ?? (metric != .chrf))
     }
 
     static let perfectBLEU = 100 + 1e-9
