@@ -247,20 +247,31 @@ public enum BLEU {
     public static func corpusScore(hypotheses: [String], referenceSets: [[String]]) -> BLEUScore {
         precondition(hypotheses.count == referenceSets.count, "BLEU needs references for every hypothesis: "
                      + "\(hypotheses.count) hypotheses, \(referenceSets.count) sets of references")
-        var statistics = Statistics()
-        for (hypothesis, references) in zip(hypotheses, referenceSets) {
-            add(self.statistics(hypothesis: preprocess(hypothesis), references: references.map(preprocess)), to: &statistics)
-        }
-        return score(statistics)
+        return score(summed(sentenceStatistics(hypotheses, referenceSets)))
     }
 
-    /// Each hypothesis's BLEU alone against its references, with the corpus score's settings (no effective order,
-    /// unlike sacreBLEU's `sentence_bleu`): a hypothesis of fewer than 4 tokens has no 4-gram and so scores 0.
-    public static func sentenceScores(hypotheses: [String], referenceSets: [[String]]) -> [Double] {
-        precondition(hypotheses.count == referenceSets.count, "BLEU needs references for every hypothesis")
-        return zip(hypotheses, referenceSets).map { hypothesis, references in
-            score(statistics(hypothesis: preprocess(hypothesis), references: references.map(preprocess))).score
+    /// The corpus BLEU of `corpusScore(hypotheses:referenceSets:)` and, from the same counts, each hypothesis's BLEU
+    /// alone against its references with the corpus settings (no effective order, unlike sacreBLEU's `sentence_bleu`:
+    /// a hypothesis of fewer than 4 tokens has no 4-gram and so scores 0).
+    public static func corpusAndSentenceScores(hypotheses: [String], referenceSets: [[String]]) -> (corpus: BLEUScore, sentences: [Double]) {
+        precondition(hypotheses.count == referenceSets.count, "BLEU needs references for every hypothesis: "
+                     + "\(hypotheses.count) hypotheses, \(referenceSets.count) sets of references")
+        let sentences = sentenceStatistics(hypotheses, referenceSets)
+        return (score(summed(sentences)), sentences.map { score($0).score })
+    }
+
+    /// Each hypothesis's matches and lengths against its references.
+    private static func sentenceStatistics(_ hypotheses: [String], _ referenceSets: [[String]]) -> [Statistics] {
+        zip(hypotheses, referenceSets).map { hypothesis, references in
+            statistics(hypothesis: preprocess(hypothesis), references: references.map(preprocess))
         }
+    }
+
+    /// The corpus's counts: the sentences' summed.
+    private static func summed(_ sentences: [Statistics]) -> Statistics {
+        var total = Statistics()
+        for sentence in sentences { add(sentence, to: &total) }
+        return total
     }
 
     /// sacreBLEU's `BLEU.compute_bleu` with smooth_method "exp" and effective_order off.

@@ -139,6 +139,9 @@ public struct EvaluatedSet: Sendable {
     public var hypotheses: [String]
     /// `isExact[s]`: whether `hypotheses[s]` has exactly the tokens of one of the source's references.
     public var isExact: [Bool]
+    /// `sentenceBLEU[s]`: the BLEU of `hypotheses[s]` alone against the source's references (counted once, with the
+    /// corpus BLEU: `BLEU.corpusAndSentenceScores`).
+    public var sentenceBLEU: [Double]
 }
 
 /// Translates a test set and scores it: BLEU, chrF, exact match, token accuracy, loss, perplexity.
@@ -173,7 +176,7 @@ public enum Evaluation {
                 result.targetTokens.last == Vocabulary.specials[Vocabulary.eos] && references.contains(Array(result.targetTokens.dropLast()))
             }
         }
-        let bleu = BLEU.corpusScore(hypotheses: hypotheses, referenceSets: groups.references)
+        let (bleu, sentenceBLEU) = BLEU.corpusAndSentenceScores(hypotheses: hypotheses, referenceSets: groups.references)
         let chrF = ChrF.corpusScore(hypotheses: hypotheses, referenceSets: groups.references)
         // Teacher forcing, in length-sorted batches.
         let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenizeSource($0.source)) }
@@ -192,7 +195,7 @@ public enum Evaluation {
                                       bleu: bleu.score, chrF: chrF.score,
                                       exactMatch: 100 * Double(isExact.filter { $0 }.count) / Double(max(groups.sources.count, 1)),
                                       tokenAccuracy: 100 * Double(statistics.correct) / Double(tokens), loss: loss, perplexity: exp(loss))
-        return EvaluatedSet(report: report, groups: groups, hypotheses: hypotheses, isExact: isExact)
+        return EvaluatedSet(report: report, groups: groups, hypotheses: hypotheses, isExact: isExact, sentenceBLEU: sentenceBLEU)
     }
 }
 

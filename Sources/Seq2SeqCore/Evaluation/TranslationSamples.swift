@@ -50,9 +50,8 @@ extension EvaluatedSet {
 
     /// How many sources score sentence-level BLEU 0, and how many have only references under 4 tokens.
     public var shortTargets: ShortTargets {
-        let scores = BLEU.sentenceScores(hypotheses: hypotheses, referenceSets: groups.references)
         let short = groups.references.filter { references in references.allSatisfy { BLEU.tokenize13a($0).count < BLEU.maxOrder } }
-        return ShortTargets(sources: groups.sources.count, zeroSentenceBLEU: scores.filter { $0 == 0 }.count,
+        return ShortTargets(sources: groups.sources.count, zeroSentenceBLEU: sentenceBLEU.filter { $0 == 0 }.count,
                             exact: isExact.filter { $0 }.count, shortReferences: short.count)
     }
 }
