@@ -55,6 +55,10 @@ enum BenchCommand {
         Output.line(String(format: "peak memory          %10.0f MB", result.peakMemoryMB))
         Output.line(String(format: "matrix product 256³  %10.1f GFLOP/s   (C = A·B alone)", result.matrixProductGFLOPS))
         if verbose {
+            let benchStepsPerSecond = Double(result.trainingSteps) / seconds
+            let steps = max(20, Int(benchStepsPerSecond * seconds))
+            let phases = try Benchmark.realRunPhases(config, threads: threads.count, steps: steps)
+            printPhases(phases, benchStepsPerSecond: benchStepsPerSecond)
             Output.line("\nthe step's main products alone (n × k × m; op(A) is n × k):")
             for shape in Benchmark.productShapes(config, seconds: 0.3) {
                 let size = "\(shape.n) × \(shape.k) × \(shape.m)"
@@ -62,5 +66,25 @@ enum BenchCommand {
                             + size.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%6.1f GFLOP/s", shape.gflops))
             }
         }
+    }
+
+    /// Where a real `train` run's time went, per step and per validation, beside the steps/s of bench's own loop.
+    static func printPhases(_ phases: TrainingPhases, benchStepsPerSecond: Double) {
+        let steps = Double(max(phases.steps, 1))
+        let stepSeconds = phases.stepSeconds
+        Output.line("\na real run: `train` on a reverse-task corpus of this shape (50000 pairs, 1000 dev), \(phases.steps) steps, \(phases.validations) validations")
+        let rows: [(String, Double)] = [
+            ("batches from the encoded pairs", phases.batching), ("forward and backward", phases.forwardBackward),
+            ("gradient norm and clipping", phases.clipping), ("Adam update", phases.update), ("progress reports", phases.reporting),
+        ]
+        for (name, seconds) in rows {
+            Output.line("  " + name.padding(toLength: 34, withPad: " ", startingAt: 0)
+                        + String(format: "%9.3f ms a step  %5.1f%%", 1000 * seconds / steps, 100 * seconds / max(stepSeconds, 1e-12)))
+        }
+        Output.line(String(format: "  a step in all                     %9.3f ms        %.2f steps/s (bench's loop above: %.2f steps/s)",
+                           1000 * stepSeconds / steps, steps / max(stepSeconds, 1e-12), benchStepsPerSecond))
+        let validations = Double(max(phases.validations, 1))
+        Output.line(String(format: "  a validation                      %9.3f s: translating and scoring dev %.3f s, writing checkpoint, log and state %.3f s",
+                           phases.validation / validations, phases.devTranslation / validations, phases.fileWrites / validations))
     }
 }

@@ -8,12 +8,15 @@ import Seq2SeqCore
 enum EvalCommand {
     static let corpus = Option<String?>.text("--corpus", "file", help: "Pairs to evaluate on, source<TAB>target a line.")
     static let json = Flag(name: "--json", help: "Print the numbers as one JSON object.")
+    static let typedCasually = Flag(
+        name: "--typed-casually",
+        help: "Translate each source as people often type it, in lower case without the final . ! ? (the references stay as written): what the model loses on such input.")
 
     static let info = CommandInfo(
         name: "eval",
         abstract: "Evaluate a checkpoint on sentence pairs: BLEU, chrF, exact match, token accuracy, perplexity.",
-        usage: "seq2seq eval --checkpoint FILE --corpus FILE.tsv [--beam K [--length-penalty A]] [--replace-unk] [--no-repeat-ngram N] [--json] [--batch-size N] [--threads N]",
-        options: CheckpointInput.options + [corpus.info, json.info] + DecodingOptions.options + ThreadCount.options,
+        usage: "seq2seq eval --checkpoint FILE --corpus FILE.tsv [--beam K [--length-penalty A]] [--replace-unk] [--no-repeat-ngram N] [--typed-casually] [--json] [--batch-size N] [--threads N]",
+        options: CheckpointInput.options + [corpus.info, typedCasually.info, json.info] + DecodingOptions.options + ThreadCount.options,
         discussion: """
             Pairs with the same source (the same text) are one sentence with several references: each distinct source is translated once and scored against all of its references, as sacreBLEU scores several reference streams. The first line says how many sources and references were scored.
 
@@ -28,7 +31,9 @@ enum EvalCommand {
         try TranslateCommand.checkDecodingMemory(translator, sentences: Evaluation.translationChunk)
         let corpus = try arguments.required(Self.corpus)
         let numbered = try Corpus.readNumberedPairs(path: corpus)
-        let pairs = numbered.map(\.pair)
+        let pairs = arguments.flag(Self.typedCasually)
+            ? numbered.map { SentencePair(source: TypedInput.casual($0.pair.source) ?? $0.pair.source, target: $0.pair.target) }
+            : numbered.map(\.pair)
         try checkBatchMemory(translator.checkpoint, numbered, corpus: corpus, batchSize: translator.batchSize, decoding: translator)
         let evaluated = Evaluation.translateAndScore(translator, on: pairs)
         let report = evaluated.report, perSource = evaluated.groups.referencesPerSource

@@ -60,6 +60,10 @@ enum TrainCommand {
         default: defaults.maxLength, in: 1...100_000)
     static let minCount = Option.integer(
         "--min-count", help: "Keep tokens seen at least this often in train.tsv.", default: defaults.minCount, in: 1...Int(Int32.max))
+    static let typedCopies = Option.number(
+        "--typed-copies", "p",
+        help: "Also train on a copy of this share of the training pairs (chosen by the seed) with the source as people often type it: in lower case, without the final . ! ? (see `seq2seq eval --typed-casually`). 0 adds none.",
+        default: defaults.typedCopies, in: 0...1)
     static let maxVocabulary = Option<Int?>.optionalInteger(
         "--max-vocabulary", help: "Keep at most this many tokens per side, the four specials included.", in: 5...10_000_000)
 
@@ -138,7 +142,7 @@ enum TrainCommand {
             corpus.info, checkpoint.info, resume.info, overwrite.info,
             embeddingSize.info, hiddenSize.info, encoderLayers.info, decoderHiddenSize.info, decoderLayers.info,
             attentionSize.info, tieEmbeddings.info,
-            tokenization.info, bpeMerges.info, lowercase.info, maxLength.info, minCount.info, maxVocabulary.info,
+            tokenization.info, bpeMerges.info, lowercase.info, maxLength.info, minCount.info, maxVocabulary.info, typedCopies.info,
             batchSize.info, learningRate.info, warmupSteps.info, learningRateSchedule.info, epochs.info, maxSteps.info, dropout.info, labelSmoothing.info, clipNorm.info,
             seed.info, validateEvery.info, learningRateDecay.info, patience.info, minimumLearningRate.info, earlyStopping.info,
             keepBest.info, validationMetric.info, validationSamples.info, plot.info, maxNonFiniteSteps.info,
@@ -154,7 +158,7 @@ enum TrainCommand {
     /// What a resumed run keeps from its own start: the model, the data and the optimisation.
     static let fixedWhenResuming = [
         embeddingSize.info, hiddenSize.info, encoderLayers.info, decoderHiddenSize.info, decoderLayers.info,
-        attentionSize.info, tokenization.info, bpeMerges.info, maxLength.info, minCount.info, maxVocabulary.info, batchSize.info,
+        attentionSize.info, tokenization.info, bpeMerges.info, maxLength.info, minCount.info, maxVocabulary.info, typedCopies.info, batchSize.info,
         learningRate.info, warmupSteps.info, learningRateSchedule.info, dropout.info, labelSmoothing.info, clipNorm.info, seed.info,
         maxNonFiniteSteps.info, learningRateDecay.info, patience.info, minimumLearningRate.info, lowercase.info, tieEmbeddings.info,
         validationMetric.info,
@@ -198,6 +202,7 @@ enum TrainCommand {
         options.validateEvery = try arguments.value(validateEvery)
         options.maxLength = try arguments.value(maxLength)
         options.minCount = try arguments.value(minCount)
+        options.typedCopies = try arguments.value(typedCopies)
         options.maxVocabulary = try arguments.value(maxVocabulary)
         options.maxNonFiniteSteps = try arguments.value(maxNonFiniteSteps)
         options.threads = try ThreadCount(arguments).count

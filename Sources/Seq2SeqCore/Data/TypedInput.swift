@@ -61,6 +61,20 @@ public enum TypedInput {
     }
 }
 
+extension TypedInput {
+    /// Final punctuation that people often leave out when they type a sentence.
+    static let finalMarks: Set<Character> = [".", "!", "?", "…"]
+
+    /// `text` as people often type it in a hurry: in lower case, without the final `.`, `!`, `?` or `…` (and the
+    /// spaces before them). "Where is the station?" → "where is the station". Used for the typed copies of training
+    /// pairs (`TrainOptions.typedCopies`) and by `seq2seq eval --typed-casually`; nil when that changes nothing.
+    public static func casual(_ text: String) -> String? {
+        var casual = normalized(text).lowercased()
+        while let last = casual.last, finalMarks.contains(last) || last == " " { casual.removeLast() }
+        return casual.isEmpty || casual == text ? nil : casual
+    }
+}
+
 extension Tokenizer {
     /// The tokens of a source sentence: `TypedInput.normalized`, then `tokenize`. Every path that reads a source
     /// sentence (training, translation, evaluation, scoring, inspection) tokenizes it with this.

@@ -209,6 +209,32 @@ public enum Benchmark {
                                peakMemoryMB: peakMemoryMB(), matrixProductGFLOPS: product)
     }
 
+    /// A real training run of `config`'s model, timed phase by phase (`seq2seq bench --verbose`): `Trainer` on a
+    /// reverse-task corpus of the config's lengths and vocabulary written to a temporary folder (50,000 training
+    /// and 1,000 dev pairs, as Corpora/reverse), `steps` steps of `batchSize` pairs with a validation halfway and one
+    /// at the end, each saving the checkpoint and the resume state as `train` does. The folder is removed after.
+    public static func realRunPhases(_ config: BenchmarkConfig, threads: Int, steps: Int) throws -> TrainingPhases {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("seq2seq-bench-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var rng = SplitMix64(seed: 2025)
+        let numbers = config.model.sourceVocabularySize - 4
+        for (name, count) in [("train", 50_000), ("dev", 1_000)] {
+            let pairs = ToyTasks.pairs(.reverse, count: count, lengths: config.lengths, vocabularySize: numbers, rng: &rng)
+            try writeFileAtomically(Array(pairs.map { $0.source + "\t" + $0.target + "\n" }.joined().utf8), to: folder + "/\(name).tsv")
+        }
+        var options = TrainOptions()
+        options.batchSize = config.batchSize
+        options.threads = threads
+        options.epochs = 1_000
+        options.maxSteps = max(2, steps)
+        options.validateEvery = max(1, options.maxSteps! / 2)
+        let trainer = try Trainer(corpus: folder, checkpoint: folder + "/bench.safetensors", model: config.model,
+                                  tokenizer: Tokenizer(tokenization: .word), options: options)
+        try trainer.run()
+        return trainer.phases
+    }
+
     /// GFLOP/s of C = A·B for random n × n matrices, repeated for about `seconds`.
     public static func matrixProductGFLOPS(size n: Int, seconds: Double) -> Double {
         var rng = SplitMix64(seed: 5)

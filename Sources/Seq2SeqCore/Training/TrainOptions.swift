@@ -48,6 +48,9 @@ public struct TrainOptions: Codable, Equatable, Sendable {
     public var keepBest: Int = 1
     /// The dev number that says which validation is the best: the one kept, and what the decay and early stopping count.
     public var validationMetric: ValidationMetric = .bleu
+    /// The share of training pairs (chosen by the seed) also trained on with the source as people often type it,
+    /// `TypedInput.casual`: lower case, no final stop. 0 adds none.
+    public var typedCopies: Float = 0
 
     /// The defaults of `seq2seq train`.
     public init() {}
@@ -72,6 +75,7 @@ public struct TrainOptions: Codable, Equatable, Sendable {
         case earlyStopping = "early_stopping"
         case keepBest = "keep_best"
         case validationMetric = "validation_metric"
+        case typedCopies = "typed_copies"
     }
 }
 
@@ -90,7 +94,7 @@ public enum ValidationMetric: String, Codable, CaseIterable, Sendable {
 
 extension TrainOptions {
     /// The options of a state file written before the learning-rate schedule, early stopping, keep-best and the
-    /// validation metric existed lack them: they decode to the defaults, so such a run continues exactly as it started.
+    /// validation metric and the typed copies existed lack them: they decode to the defaults, so such a run continues exactly as it started.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
@@ -115,6 +119,7 @@ extension TrainOptions {
         earlyStopping = try c.decodeIfPresent(Int.self, forKey: .earlyStopping)
         keepBest = try c.decodeIfPresent(Int.self, forKey: .keepBest) ?? keepBest
         validationMetric = try c.decodeIfPresent(ValidationMetric.self, forKey: .validationMetric) ?? validationMetric
+        typedCopies = try c.decodeIfPresent(Float.self, forKey: .typedCopies) ?? typedCopies
     }
 }
 

@@ -42,6 +42,32 @@ public enum TrainingEvent: Sendable {
     case learningRateDecayed(step: Int, from: Float, to: Float)
 }
 
+/// Where the training loop's time went: seconds in each phase, summed over the steps and validations of the
+/// `Trainer.run` calls so far (`seq2seq bench --verbose` prints them for a real run).
+public struct TrainingPhases: Sendable {
+    /// Steps applied or skipped.
+    public var steps = 0
+    /// Making the epoch's batch order and each step's `Batch` from the encoded pairs.
+    public var batching = 0.0
+    /// `lossAndGradients`: the forward and backward passes (the gradients zeroed first).
+    public var forwardBackward = 0.0
+    /// The gradients' global norm and their clipping.
+    public var clipping = 0.0
+    /// Adam's update of the weights.
+    public var update = 0.0
+    /// The progress reports (at most four a second).
+    public var reporting = 0.0
+    /// Validations, and of their time what went into translating and scoring the dev set.
+    public var validations = 0
+    public var validation = 0.0
+    public var devTranslation = 0.0
+    /// Saving the best checkpoint, kept checkpoints, dev translations, the log line and the resume state.
+    public var fileWrites = 0.0
+
+    /// Seconds of the steps alone (no validation).
+    public var stepSeconds: Double { batching + forwardBackward + clipping + update + reporting }
+}
+
 /// How a run ended.
 public enum TrainingEnd: Sendable {
     /// All planned steps are done and validated.
@@ -63,6 +89,8 @@ public final class Trainer {
     let data: TrainingData
     /// Pairs of train.tsv held out for validation because the corpus has no dev.tsv (nil when it has one).
     public var heldOutForValidation: Int? { data.heldOutForValidation }
+    /// Where the loop's time went, over this trainer's `run` calls.
+    public internal(set) var phases = TrainingPhases()
     /// Tests only: sees the gradients of every step before they are checked and applied.
     var gradientHook: ((_ step: Int, _ grads: ModelParameters) -> Void)? = nil
 
@@ -73,10 +101,11 @@ public final class Trainer {
                 bpeMerges: Int = BytePairEncoding.defaultMergeCount, options: TrainOptions) throws {
         paths = TrainingPaths(checkpoint: checkpoint)
         let (train, dev, heldOut) = try TrainingData.trainAndDev(corpus: corpus, seed: options.seed)
+        let pairs = TrainingData.withTypedCopies(train, fraction: options.typedCopies, seed: options.seed)
         // Merges from the training split only (dev never shapes the tokens), both sides into one table; they go into
         // the config, so a resumed run and every later command reuse them rather than learn them again.
-        let tokenizer = tokenizer.learningMerges(from: train.flatMap { [TypedInput.normalized($0.source), $0.target] }, count: bpeMerges)
-        let tokens = TrainingData.tokenizedWithinLength(train, tokenizer, maxLength: options.maxLength)
+        let tokenizer = tokenizer.learningMerges(from: pairs.flatMap { [TypedInput.normalized($0.source), $0.target] }, count: bpeMerges)
+        let tokens = TrainingData.tokenizedWithinLength(pairs, tokenizer, maxLength: options.maxLength)
         let (sources, targets) = (tokens.sources, tokens.targets)
         let devSet = try TrainingData.devWithinLength(dev, tokenizer, maxLength: options.maxLength, corpus: corpus)
         guard !sources.isEmpty else {
@@ -126,7 +155,8 @@ public final class Trainer {
         }
         state.corpus = fingerprint
         try Self.checkBestCheckpoint(paths, matches: state)
-        let tokens = TrainingData.tokenizedWithinLength(train, tokenizer, maxLength: state.options.maxLength)
+        let pairs = TrainingData.withTypedCopies(train, fraction: state.options.typedCopies, seed: state.options.seed)
+        let tokens = TrainingData.tokenizedWithinLength(pairs, tokenizer, maxLength: state.options.maxLength)
         let devSet = try TrainingData.devWithinLength(dev, tokenizer, maxLength: state.options.maxLength, corpus: corpus)
         data = TrainingData(tokens: tokens, dev: devSet, heldOutForValidation: heldOut,
                             sourceVocabulary: state.checkpoint.sourceVocabulary, targetVocabulary: state.checkpoint.targetVocabulary)

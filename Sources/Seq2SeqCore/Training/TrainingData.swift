@@ -70,6 +70,19 @@ struct TrainingData {
         return (train.indices.filter { !held.contains($0) }.map { train[$0] }, held.sorted().map { train[$0] }, held.count)
     }
 
+    /// `train` and, after it, a copy of the share `fraction` of its pairs (chosen by `seed`, in corpus order) whose
+    /// source is `TypedInput.casual`: lower case, no final stop. Pairs the change leaves alike are not copied.
+    static func withTypedCopies(_ train: [SentencePair], fraction: Float, seed: UInt64) -> [SentencePair] {
+        guard fraction > 0 else { return train }
+        var order = Array(train.indices)
+        var rng = SplitMix64(seed: seed ^ 0x7E7_C0D1E)
+        rng.shuffle(&order)
+        let chosen = order.prefix(Int((Float(train.count) * fraction).rounded())).sorted()
+        return train + chosen.compactMap { index in
+            TypedInput.casual(train[index].source).map { SentencePair(source: $0, target: train[index].target) }
+        }
+    }
+
     /// The training pairs as tokens, without those longer than `maxLength` on either side (counted in `skipped`).
     static func tokenizedWithinLength(_ pairs: [SentencePair], _ tokenizer: Tokenizer, maxLength: Int)
         -> (sources: [[String]], targets: [[String]], skipped: Int) {

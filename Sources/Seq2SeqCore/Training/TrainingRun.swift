@@ -61,6 +61,18 @@ private final class TrainingRun {
         lastValidatedStep = trainer.state.progress.step
     }
 
+    var phases: TrainingPhases {
+        get { trainer.phases }
+        set { trainer.phases = newValue }
+    }
+
+    /// `body`'s result, its seconds added to the phase `phase`.
+    func timed<T>(_ phase: WritableKeyPath<TrainingPhases, Double>, _ body: () throws -> T) rethrows -> T {
+        let before = clock.now
+        defer { phases[keyPath: phase] += Trainer.seconds(clock.now - before) }
+        return try body()
+    }
+
     var state: TrainingState {
         get { trainer.state }
         set { trainer.state = newValue }
@@ -74,7 +86,9 @@ private final class TrainingRun {
     /// Epoch after epoch, batch after batch, from where the state stands.
     func run(shouldStop: () -> Bool) throws -> TrainingEnd {
         training: while state.progress.epoch < options.epochs {
-            let batches = trainer.data.epochBatches(state.progress.epoch, batchSize: options.batchSize, seed: options.seed)
+            let batches = timed(\.batching) {
+                trainer.data.epochBatches(state.progress.epoch, batchSize: options.batchSize, seed: options.seed)
+            }
             while state.progress.batchInEpoch < batches.count {
                 if state.progress.step >= totalSteps { break training }
                 if shouldStop() {
@@ -83,9 +97,9 @@ private final class TrainingRun {
                     return .interrupted
                 }
                 guard try step(batches[state.progress.batchInEpoch]) else { continue }
-                reportProgressWhenDue()
+                timed(\.reporting) { reportProgressWhenDue() }
                 if state.progress.step % options.validateEvery == 0 {
-                    let stopsEarly = try validate()
+                    let stopsEarly = try timed(\.validation) { try validate() }
                     windowLoss = 0; windowTokens = 0
                     if stopsEarly { return .stoppedEarly(step: state.progress.step, bestStep: state.progress.bestStep) }
                 }
@@ -95,7 +109,7 @@ private final class TrainingRun {
                 state.progress.batchInEpoch = 0
             }
         }
-        if state.progress.step != lastValidatedStep || state.progress.best == nil { _ = try validate() }
+        if state.progress.step != lastValidatedStep || state.progress.best == nil { _ = try timed(\.validation) { try validate() } }
         guard state.progress.best != nil else { throw Seq2SeqError.noFiniteValidation(step: state.progress.step, state: paths.state) }
         return .finished
     }
@@ -103,14 +117,17 @@ private final class TrainingRun {
     /// One step on the pairs `indices`: loss and gradients, clipping, and Adam's update when both are finite (true).
     /// A step that is not finite is skipped (false); `maxNonFiniteSteps` of them in a row save the state and throw.
     func step(_ indices: [Int]) throws -> Bool {
-        grads.zero()
-        let loss = model.lossAndGradients(trainer.data.batch(indices), grads: grads, reduction: .mean,
-                                          labelSmoothing: options.labelSmoothing, dropout: &dropout)
+        phases.steps += 1
+        let batch = timed(\.batching) { trainer.data.batch(indices) }
+        let loss = timed(\.forwardBackward) {
+            grads.zero()
+            return model.lossAndGradients(batch, grads: grads, reduction: .mean, labelSmoothing: options.labelSmoothing, dropout: &dropout)
+        }
         // Tied weights: both copies of W get dL/dW, the sum of their gradients (TiedEmbeddings.swift).
         if model.config.tieEmbeddings { grads.sumTiedGradients() }
         trainer.gradientHook?(state.progress.step, grads)
         // The norm is NaN or ∞ if any gradient is; then nothing is scaled and the update is skipped.
-        let norm = clipGlobalNorm(grads.storage, maxNorm: options.clipNorm)
+        let norm = timed(\.clipping) { clipGlobalNorm(grads.storage, maxNorm: options.clipNorm) }
         state.progress.step += 1
         state.progress.batchInEpoch += 1
         guard loss.sum.isFinite && norm.isFinite else {
@@ -125,7 +142,7 @@ private final class TrainingRun {
             return false
         }
         nonFiniteInARow = 0
-        state.adam.update(parameters: model.parameters.storage, gradients: grads.storage, rateScale: scheduleFactor)
+        timed(\.update) { state.adam.update(parameters: model.parameters.storage, gradients: grads.storage, rateScale: scheduleFactor) }
         windowLoss += loss.sum
         windowTokens += loss.tokenCount
         runTokens += loss.tokenCount
@@ -163,7 +180,11 @@ private final class TrainingRun {
     /// its effects.
     func validate() throws -> Bool {
         recordRunningState()
-        let evaluated = Evaluation.translateAndScore(Translator(checkpoint: state.checkpoint, batchSize: 64), on: trainer.data.dev.pairs)
+        phases.validations += 1
+        let evaluated = timed(\.devTranslation) {
+            Evaluation.translateAndScore(Translator(checkpoint: state.checkpoint, batchSize: 64), on: trainer.data.dev.pairs)
+        }
+        let writesBefore = clock.now
         let report = evaluated.report
         let score = ValidationScore(bleu: report.bleu, exactMatch: report.exactMatch, loss: report.loss, chrF: report.chrF,
                                     metric: options.validationMetric)
@@ -198,6 +219,7 @@ private final class TrainingRun {
         try Trainer.appendLine(try Checkpoint.json(record), to: paths.log)
         try state.save(to: paths.state)
         lastValidatedStep = state.progress.step
+        phases.fileWrites += Trainer.seconds(clock.now - writesBefore)
         onEvent(.validated(record))
         onEvent(.devTranslations(step: state.progress.step, evaluated))
         if state.adam.options.learningRate != rateBefore {
