@@ -5,13 +5,13 @@ import Foundation
 import Seq2SeqCore
 
 enum BenchConfigName: String, CaseIterable {
-    case reference, large
+    case reference, everyday, large
 }
 
 enum BenchCommand {
     static let config = Option<BenchConfigName>.choice(
         "--config",
-        help: "reference: E64 H128 L2 D128 M1 A128, V 54, lengths 1–25; large: E256 H256 L2 D256 M2 A256, V 8000, lengths 10–30; batch 64.",
+        help: "reference: E64 H128 L2 D128 M1 A128, V 54, lengths 1–25; everyday (the shipped English → French model): E256 H256 L1 D256 M1 A256, V 3864 → 4477, lengths 4–16; large: E256 H256 L2 D256 M2 A256, V 8000, lengths 10–30; batch 64.",
         default: .reference)
     static let seconds = Option.number(
         "--seconds", "s",
@@ -25,13 +25,14 @@ enum BenchCommand {
     static let info = CommandInfo(
         name: "bench",
         abstract: "Measure training and translation speed on a fixed, seeded, synthetic workload (no files needed).",
-        usage: "seq2seq bench [--config reference|large] [--threads N] [--seconds S] [--json] [--verbose]",
+        usage: "seq2seq bench [--config reference|everyday|large] [--threads N] [--seconds S] [--json] [--verbose]",
         options: [config.info] + ThreadCount.options + [seconds.info, json.info, verbose.info],
         discussion: "Build with `swift build -c release` first: a debug build is many times slower.")
 
     static func run(_ arguments: Arguments) throws {
         let config: BenchmarkConfig = switch try arguments.value(Self.config) {
         case .reference: .reference
+        case .everyday: .everyday
         case .large: .large
         }
         let threads = try ThreadCount(arguments)

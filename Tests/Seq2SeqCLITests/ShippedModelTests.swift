@@ -1,5 +1,5 @@
 // ShippedModelTests.swift — the English→French model in Checkpoints/ works the moment the package is built: it
-// loads, fits the 5 MB budget, stores half-precision floats, translates real sentences with greedy and beam search,
+// loads, fits the 16 MB budget, stores half-precision floats, translates real sentences with greedy and beam search,
 // and knows the BPE merges it was trained with (nothing else is needed beside the file).
 
 import Foundation
@@ -12,7 +12,7 @@ import Testing
 
     @Test func fitsTheBudgetAndLoads() throws {
         let size = try FileManager.default.attributesOfItem(atPath: Self.path)[.size] as! Int
-        #expect(size < 5_000_000, "the shipped checkpoint is \(size) bytes")
+        #expect(size <= 16_000_000, "the shipped checkpoint is \(size) bytes")
         let checkpoint = try Checkpoint.load(path: Self.path)
         #expect(checkpoint.config.tokenization == .bpe)
         #expect(checkpoint.training != nil)
@@ -21,10 +21,11 @@ import Testing
     /// The model's own translations, compared line for line: an exact oracle, so neither English nor a copy of the
     /// input can pass (a substring check such as "contains ai" would take "We are not afraid." itself). Printed by
     /// `seq2seq translate` with this checkpoint (greedy, then `--beam 5`); the model is small and its French
-    /// imperfect ("Elle est très heureux"), which is what it learned, kept as it is.
-    static let input = ["I am cold.", "She is very happy.", "We are not afraid."]
-    static let greedyFrench = ["Je suis froid.", "Elle est très heureux.", "Nous ne sommes pas peur."]
-    static let beamFrench = ["J'ai froid.", "Elle est très heureux.", "Nous ne avons pas peur."]
+    /// imperfect ("Elle est très heureux"), which is what it learned, kept as it is. The last two are everyday
+    /// sentences, one typed in lower case without its question mark.
+    static let input = ["I am cold.", "She is very happy.", "We are not afraid.", "My brother lives in Paris.", "where is the station"]
+    static let greedyFrench = ["J'ai froid.", "Elle est très heureux.", "Nous ne sommes pas effrayés.", "Mon frère vit à Paris.", "Où est la gare ?"]
+    static let beamFrench = ["J'ai froid.", "Elle est très heureux.", "Nous n'avons pas peur.", "Mon frère vit à Paris.", "Où est la gare ?"]
 
     @Test func translatesRealSentencesGreedyAndWithBeamSearch() throws {
         let input = Data(Self.input.map { $0 + "\n" }.joined().utf8)

@@ -23,6 +23,15 @@ public struct BenchmarkConfig: Sendable {
                            attentionSize: 128, sourceVocabularySize: 54, targetVocabularySize: 54),
         batchSize: 64, lengths: 1...25)
 
+    /// The shipped English → French model (Checkpoints/eng-fra.safetensors): E = H = D = A = 256, one layer each
+    /// side, its vocabularies (3,864 English and 4,477 French BPE tokens), batch 64, lengths 4–16 (sentences of 1–12
+    /// English words and their French, cut into BPE pieces and punctuation).
+    public static let everyday = BenchmarkConfig(
+        name: "everyday",
+        model: ModelConfig(embeddingSize: 256, encoderHiddenSize: 256, encoderLayers: 1, decoderHiddenSize: 256, decoderLayers: 1,
+                           attentionSize: 256, sourceVocabularySize: 3864, targetVocabularySize: 4477),
+        batchSize: 64, lengths: 4...16)
+
     /// E 256, H 256, L 2, D 256, M 2, A 256, vocabularies of 8,000, batch 64, lengths 10–30.
     public static let large = BenchmarkConfig(
         name: "large",
