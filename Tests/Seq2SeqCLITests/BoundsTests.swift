@@ -45,7 +45,7 @@ func runUnderMemoryLimit(_ arguments: [String], kilobytes: Int = 3_000_000, stdi
                               ["attention", "--checkpoint", checkpoint, "--beam", "10", "--batch-size", "256"],
                               ["eval", "--checkpoint", checkpoint, "--corpus", pairs, "--beam", "5"],
                               ["score", "--checkpoint", checkpoint, "--corpus", pairs],
-                              ["translate", "--checkpoint", ShippedModelTests.path, "--beam", "10", "--batch-size", "256"]] {
+                              ["translate", "--checkpoint", ShippedModelTests.path, "--beam", "10"]] {
                 let result = try runUnderMemoryLimit(arguments, stdin: Data("a b\nI am cold.\n".utf8))
                 expectSuccess(result)
                 #expect(result.stderr.isEmpty || result.stderr.hasPrefix("note:"), "\(arguments): \(result.stderr)")

@@ -236,8 +236,9 @@ public enum Benchmark {
         options.batchSize = config.batchSize
         options.threads = threads
         options.epochs = 1_000
-        options.maxSteps = max(2, steps)
-        options.validateEvery = max(1, options.maxSteps! / 2)
+        let runSteps = max(2, steps)
+        options.maxSteps = runSteps
+        options.validateEvery = runSteps / 2
         let trainer = try Trainer(corpus: folder, checkpoint: folder + "/bench.safetensors", model: config.model,
                                   tokenizer: Tokenizer(tokenization: .word), options: options)
         try trainer.run()
