@@ -56,10 +56,9 @@ enum BenchCommand {
         Output.line(String(format: "peak memory          %10.0f MB", result.peakMemoryMB))
         Output.line(String(format: "matrix product 256³  %10.1f GFLOP/s   (C = A·B alone)", result.matrixProductGFLOPS))
         if verbose {
-            let benchStepsPerSecond = Double(result.trainingSteps) / seconds
-            let steps = max(20, Int(benchStepsPerSecond * seconds))
-            let phases = try Benchmark.realRunPhases(config, threads: threads.count, steps: steps)
-            printPhases(phases, benchStepsPerSecond: benchStepsPerSecond)
+            // As many steps as bench's own loop took in --seconds.
+            let phases = try Benchmark.realRunPhases(config, threads: threads.count, steps: max(20, result.trainingSteps))
+            printPhases(phases, benchStepsPerSecond: Double(result.trainingSteps) / seconds)
             Output.line("\nthe step's main products alone (n × k × m; op(A) is n × k):")
             for shape in Benchmark.productShapes(config, seconds: 0.3) {
                 let size = "\(shape.n) × \(shape.k) × \(shape.m)"

@@ -219,8 +219,8 @@ public enum Benchmark {
     }
 
     /// A real training run of `config`'s model, timed phase by phase (`seq2seq bench --verbose`): `Trainer` on a
-    /// reverse-task corpus of the config's lengths and vocabulary written to a temporary folder (50,000 training
-    /// and 1,000 dev pairs, as Corpora/reverse), `steps` steps of `batchSize` pairs with a validation halfway and one
+    /// reverse-task corpus of the config's lengths and source vocabulary (the target side reverses the source, so it
+    /// has the same tokens) written to a temporary folder (50,000 training and 1,000 dev pairs, as Corpora/reverse), `steps` steps of `batchSize` pairs with a validation halfway and one
     /// at the end, each saving the checkpoint and the resume state as `train` does. The folder is removed after.
     public static func realRunPhases(_ config: BenchmarkConfig, threads: Int, steps: Int) throws -> TrainingPhases {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("seq2seq-bench-\(getpid())").path
@@ -230,7 +230,7 @@ public enum Benchmark {
         let numbers = config.model.sourceVocabularySize - 4
         for (name, count) in [("train", 50_000), ("dev", 1_000)] {
             let pairs = ToyTasks.pairs(.reverse, count: count, lengths: config.lengths, vocabularySize: numbers, rng: &rng)
-            try writeFileAtomically(Array(pairs.map { $0.source + "\t" + $0.target + "\n" }.joined().utf8), to: folder + "/\(name).tsv")
+            try Corpus.writePairs(pairs, path: folder + "/\(name).tsv")
         }
         var options = TrainOptions()
         options.batchSize = config.batchSize
