@@ -178,13 +178,20 @@ public enum Evaluation {
         }
         let (bleu, sentenceBLEU) = BLEU.corpusAndSentenceScores(hypotheses: hypotheses, referenceSets: groups.references)
         let chrF = ChrF.corpusScore(hypotheses: hypotheses, referenceSets: groups.references)
-        // Teacher forcing, in length-sorted batches.
+        // Teacher forcing, in length-sorted batches shared out among the threads as translation shares them; the
+        // batches' sums are added in batch order afterwards, so the loss is the same bits for any number of threads.
         let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenizeSource($0.source)) }
         let targets = referenceTokens.map { checkpoint.targetVocabulary.encode($0) }
+        let chunks = Batch.lengthSortedGroups(sources.map(\.count), size: translator.batchSize)
+        let parts = UnsafeMutableBufferPointer<TeacherForcedStatistics>.allocate(capacity: chunks.count)
+        parts.initialize(repeating: TeacherForcedStatistics(lossSum: 0, tokens: 0, correct: 0))
+        defer { parts.deinitialize().deallocate() }
+        forEachShared(chunks.count, packing: checkpoint.model.parameters.storage) { c in
+            let chunk = chunks[c]
+            parts[c] = checkpoint.model.teacherForcedStatistics(Batch(sources: chunk.map { sources[$0] }, targets: chunk.map { targets[$0] }))
+        }
         var statistics = TeacherForcedStatistics(lossSum: 0, tokens: 0, correct: 0)
-        for chunk in Batch.lengthSortedGroups(sources.map(\.count), size: translator.batchSize) {
-            let batch = Batch(sources: chunk.map { sources[$0] }, targets: chunk.map { targets[$0] })
-            let part = checkpoint.model.teacherForcedStatistics(batch)
+        for part in parts {
             statistics.lossSum += part.lossSum
             statistics.tokens += part.tokens
             statistics.correct += part.correct

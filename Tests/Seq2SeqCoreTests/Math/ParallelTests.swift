@@ -118,6 +118,39 @@ import Testing
         }
     }
 
+    /// Evaluation shares its teacher-forced batches out among the threads (validation runs it at every check): with
+    /// 1 thread or 2 the report is the same bits, and its loss is the batches' sums added in batch order.
+    @Test func evaluationIsTheSameWithOneOrTwoThreadsAndSumsItsBatchesInOrder() throws {
+        let checkpoint = try TinyCheckpoint.make(seed: 9, scale: 1)
+        var rng = SplitMix64(seed: 21)
+        let words = TinyCheckpoint.sourceWords, targets = TinyCheckpoint.targetWords
+        let pairs = (0..<150).map { _ in
+            SentencePair(source: (0..<rng.nextInt(in: 1...8)).map { _ in words[rng.nextInt(below: words.count)] }.joined(separator: " "),
+                         target: (0..<rng.nextInt(in: 1...8)).map { _ in targets[rng.nextInt(below: targets.count)] }.joined(separator: " "))
+        }
+        func report(threads: Int) -> EvaluationReport {
+            WorkerPool.shared.setThreads(threads)
+            defer { WorkerPool.shared.setThreads(1) }
+            return Evaluation.evaluate(Translator(checkpoint: checkpoint, batchSize: 16), on: pairs)
+        }
+        let one = report(threads: 1), two = report(threads: 2)
+        #expect(one == two)
+        // By hand: the same length-sorted batches, one after the other.
+        let tokenizer = checkpoint.config.tokenizer
+        let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenizeSource($0.source)) }
+        let targetIds = pairs.map { checkpoint.targetVocabulary.encode(tokenizer.tokenize($0.target)) }
+        let chunks = Batch.lengthSortedGroups(sources.map(\.count), size: 16)
+        #expect(chunks.count == 10)
+        var lossSum = 0.0, tokens = 0
+        for chunk in chunks {
+            let part = checkpoint.model.teacherForcedStatistics(Batch(sources: chunk.map { sources[$0] }, targets: chunk.map { targetIds[$0] }))
+            lossSum += part.lossSum
+            tokens += part.tokens
+        }
+        #expect(one.loss == lossSum / Double(tokens))
+        #expect(one.loss.isFinite && one.loss > 0)
+    }
+
     /// Many short jobs back to back, of different sizes: every part of every job runs exactly once, under its own
     /// job's closure. (A worker finishing one job while the next was published could once take a part of the new
     /// job under the old closure, or claim it and never run it — a wrong result or a hang.)
