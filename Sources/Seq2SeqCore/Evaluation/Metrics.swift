@@ -183,12 +183,8 @@ public enum Evaluation {
         let sources = pairs.map { checkpoint.sourceVocabulary.encode(tokenizer.tokenizeSource($0.source)) }
         let targets = referenceTokens.map { checkpoint.targetVocabulary.encode($0) }
         let chunks = Batch.lengthSortedGroups(sources.map(\.count), size: translator.batchSize)
-        let parts = UnsafeMutableBufferPointer<TeacherForcedStatistics>.allocate(capacity: chunks.count)
-        parts.initialize(repeating: TeacherForcedStatistics(lossSum: 0, tokens: 0, correct: 0))
-        defer { parts.deinitialize().deallocate() }
-        forEachShared(chunks.count, packing: checkpoint.model.parameters.storage) { c in
-            let chunk = chunks[c]
-            parts[c] = checkpoint.model.teacherForcedStatistics(Batch(sources: chunk.map { sources[$0] }, targets: chunk.map { targets[$0] }))
+        let parts = mapShared(chunks.count, packing: checkpoint.model.parameters.storage) { c in
+            checkpoint.model.teacherForcedStatistics(Batch(sources: chunks[c].map { sources[$0] }, targets: chunks[c].map { targets[$0] }))
         }
         var statistics = TeacherForcedStatistics(lossSum: 0, tokens: 0, correct: 0)
         for part in parts {

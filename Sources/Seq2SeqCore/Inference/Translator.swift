@@ -98,15 +98,11 @@ public struct Translator {
     /// meanwhile, so each thread packs them once for all its batches.
     private func inLengthSortedBatches<Result>(_ sources: [[Int]], _ decode: (_ batch: [[Int]], _ limits: [Int]) -> [Result]) -> [Result] {
         let groups = Batch.lengthSortedGroups(sources.map(\.count), size: batchSize)
-        let decoded = UnsafeMutableBufferPointer<[Result]?>.allocate(capacity: groups.count)
-        decoded.initialize(repeating: nil)
-        defer { decoded.deinitialize().deallocate() }
-        forEachShared(groups.count, packing: checkpoint.model.parameters.storage) { g in
-            let group = groups[g]
-            decoded[g] = decode(group.map { sources[$0] }, group.map { maxOutputLength(sourceLength: sources[$0].count) })
+        let decoded = mapShared(groups.count, packing: checkpoint.model.parameters.storage) { g in
+            decode(groups[g].map { sources[$0] }, groups[g].map { maxOutputLength(sourceLength: sources[$0].count) })
         }
         var results: [(index: Int, result: Result)] = []
-        for (g, group) in groups.enumerated() { results += zip(group, decoded[g] ?? []).map { ($0, $1) } }
+        for (g, group) in groups.enumerated() { results += zip(group, decoded[g]).map { ($0, $1) } }
         return results.sorted { $0.index < $1.index }.map(\.result)
     }
 

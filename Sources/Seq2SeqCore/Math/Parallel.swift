@@ -126,6 +126,16 @@ public func forEachShared(_ count: Int, packing parameters: FloatStorage, _ body
     }
 }
 
+/// `forEachShared`'s results in item order: `[body(0), body(1), …]`, each item computed wholly on one thread, so the
+/// array is the same for any number of threads (and anything added up from it in order is the same bits).
+public func mapShared<Result>(_ count: Int, packing parameters: FloatStorage, _ body: (Int) -> Result) -> [Result] {
+    Array(unsafeUninitializedCapacity: count) { results, initialized in
+        // Every item is taken exactly once, so each element is initialised once, by the thread that computed it.
+        forEachShared(count, packing: parameters) { item in results.initializeElement(at: item, to: body(item)) }
+        initialized = count
+    }
+}
+
 /// How many threads element-wise work over `count` elements takes: all of the pool's, or one below 65,536
 /// elements, where waking a thread would cost more than it saves.
 func elementWiseThreads(_ count: Int) -> Int { count < 1 << 16 ? 1 : WorkerPool.shared.threads }
