@@ -11,49 +11,54 @@ import Testing
     static let capacity = 1 << 23
 
     /// Runs `body` on a new thread and waits for it; returns what it returned.
-    static func onAnotherThread(_ body: @escaping @Sendable () -> UInt) -> UInt {
-        final class Box: @unchecked Sendable { var value: UInt = 0 }
-        let box = Box(), done = DispatchSemaphore(value: 0)
+    static func onAnotherThread<T: Sendable>(_ body: @escaping @Sendable () -> T) throws -> T {
+        let box = Box<T>(), done = DispatchSemaphore(value: 0)
         let thread = Thread {
             box.value = body()
             done.signal()
         }
         thread.start()
         done.wait()
-        return box.value
+        return try #require(box.value)
     }
 
     // Each test runs on a thread of its own: the test runner's threads may already keep up to their 64 MB of other
     // tests' blocks, and a thread that is full hands a freed block to the shared list (as it should), where another
     // thread may take it. A new thread keeps nothing but what the test gives it.
 
-    @Test func aThreadGetsBackTheBlockItGave() {
+    @Test func aThreadGetsBackTheBlockItGave() throws {
         let pool = StoragePool.shared
-        let same = Self.onAnotherThread { () -> UInt in
+        let (block, again) = try Self.onAnotherThread { () -> (UInt, UInt) in
             let block = pool.take(capacity: Self.capacity)
             pool.give(block, capacity: Self.capacity)
             let again = pool.take(capacity: Self.capacity)
             pool.give(again, capacity: Self.capacity)
-            return again == block ? 1 : 0
+            return (UInt(bitPattern: block), UInt(bitPattern: again))
         }
-        #expect(same == 1)
+        #expect(again == block)
     }
 
-    @Test func anotherThreadDoesNotGetABlockThisThreadKeeps() {
+    @Test func anotherThreadDoesNotGetABlockThisThreadKeeps() throws {
         let pool = StoragePool.shared
-        let outcome = Self.onAnotherThread { () -> UInt in
+        let (address, other, mine) = try Self.onAnotherThread { () -> (UInt, UInt, UInt) in
             let block = pool.take(capacity: Self.capacity)
             pool.give(block, capacity: Self.capacity)
-            let other = Self.onAnotherThread { () -> UInt in
+            let other = (try? Self.onAnotherThread { () -> UInt in
                 let taken = pool.take(capacity: Self.capacity)
                 pool.give(taken, capacity: Self.capacity)     // to the shared list when this thread ends
                 return UInt(bitPattern: taken)
-            }
+            }) ?? 0
             let mine = pool.take(capacity: Self.capacity)
             pool.give(mine, capacity: Self.capacity)
-            return (other != UInt(bitPattern: block) ? 1 : 0) + (mine == block ? 2 : 0)
+            return (UInt(bitPattern: block), other, UInt(bitPattern: mine))
         }
-        #expect(outcome & 1 == 1, "another thread got the block this one keeps")
-        #expect(outcome & 2 == 2, "this thread did not get its own block back")
+        #expect(other != 0)
+        #expect(other != address)
+        #expect(mine == address)
     }
+}
+
+/// What a thread of `StoragePoolTests.onAnotherThread` returned, handed to the thread that waits for it.
+private final class Box<T>: @unchecked Sendable {
+    var value: T?
 }
