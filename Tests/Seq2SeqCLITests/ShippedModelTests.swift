@@ -21,11 +21,11 @@ import Testing
     /// The model's own translations, compared line for line: an exact oracle, so neither English nor a copy of the
     /// input can pass (a substring check such as "contains ai" would take "We are not afraid." itself). Printed by
     /// `seq2seq translate` with this checkpoint (greedy, then `--beam 5`); the model is small and its French
-    /// imperfect ("Elle est très heureux"), which is what it learned, kept as it is. The last two are everyday
-    /// sentences, one typed in lower case without its question mark.
-    static let input = ["I am cold.", "She is very happy.", "We are not afraid.", "My brother lives in Paris.", "where is the station"]
-    static let greedyFrench = ["J'ai froid.", "Elle est très heureux.", "Nous ne sommes pas effrayés.", "Mon frère vit à Paris.", "Où est la gare ?"]
-    static let beamFrench = ["J'ai froid.", "Elle est très heureux.", "Nous n'avons pas peur.", "Mon frère vit à Paris.", "Où est la gare ?"]
+    /// imperfect ("Les filles sont fatigués", a repeated "ici"), which is what it learned, kept as it is. The fourth
+    /// differs between greedy and beam search; the last is typed in lower case without its question mark.
+    static let input = ["I am cold.", "The girls are tired.", "We are not afraid.", "The women who live here are kind.", "where is the station"]
+    static let greedyFrench = ["J'ai froid.", "Les filles sont fatigués.", "Nous ne sommes pas effrayés.", "Les femmes qui vivent ici, ici, ici.", "Où est la gare ?"]
+    static let beamFrench = ["J'ai froid.", "Les filles sont fatigués.", "Nous ne sommes pas effrayés.", "Les femmes qui vivent, ici, ici, ici.", "Où est la gare ?"]
 
     @Test func translatesRealSentencesGreedyAndWithBeamSearch() throws {
         let input = Data(Self.input.map { $0 + "\n" }.joined().utf8)
